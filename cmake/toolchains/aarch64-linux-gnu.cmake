@@ -1,0 +1,15 @@
+# Cross build for 64-bit ARM Linux with Debian's g++-aarch64-linux-gnu; tests run under qemu.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# TERN_QEMU_CPU picks the emulated CPU: "max" has the dot-product extension, "cortex-a53" lacks it.
+if(NOT DEFINED TERN_QEMU_CPU)
+  set(TERN_QEMU_CPU max)
+endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu ${TERN_QEMU_CPU})

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Tern and runs the whole test suite; failing tests print their
+# output. Idempotent: a second run only rebuilds what changed.
+#   scripts/test.sh             the normal (Release) build, then the aarch64 kernels under qemu
+#   scripts/test.sh --sanitize  the AddressSanitizer + UndefinedBehaviorSanitizer build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+mode=${1:-normal}
+bash scripts/setup-deps.sh test
+
+jobs=$(nproc 2>/dev/null || echo 2)
+run_ctest() {
+  ctest --test-dir "$1" --output-on-failure --parallel "$jobs" --timeout 900 "${@:2}"
+}
+
+case "$mode" in
+  normal)
+    bash scripts/build.sh build
+    run_ctest build
+    # The NEON kernels, cross-compiled and run under qemu-user (with and without dot products).
+    if command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 && command -v qemu-aarch64 >/dev/null 2>&1; then
+      bash scripts/build.sh build-aarch64 \
+        -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake -DTERN_KERNELS_ONLY=ON \
+        -DTERN_BUILD_BENCHMARKS=OFF
+      run_ctest build-aarch64
+    else
+      echo "test.sh: aarch64 cross compiler or qemu-aarch64 missing; the NEON kernels were not tested" >&2
+      exit 1
+    fi
+    ;;
+  --sanitize)
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    # Qt and fontconfig keep caches alive until exit by design; suppress those, not ours.
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
+    bash scripts/build.sh build-asan -DTERN_SANITIZE=ON -DTERN_BUILD_BENCHMARKS=OFF
+    run_ctest build-asan
+    ;;
+  *)
+    echo "usage: $0 [--sanitize]" >&2
+    exit 2
+    ;;
+esac
+echo "test.sh ($mode): all tests passed in $(( $(date +%s) - start )) s"
