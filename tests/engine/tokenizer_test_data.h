@@ -4,7 +4,6 @@
 
 #include "tern/engine/tokenizer.h"
 
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -14,14 +13,8 @@
 
 namespace tern::engine::test {
 
-// The environment variable of the same name overrides the build's path (worktrees elsewhere).
-inline std::string shared_data_dir() {
-    const char* override_dir = std::getenv("TERN_SHARED_DATA_DIR");
-    return override_dir != nullptr && *override_dir != '\0' ? override_dir : TERN_SHARED_DATA_DIR;
-}
-
 inline std::string vocab_path(const std::string& name) {
-    return shared_data_dir() + "/vocab/" + name;
+    return std::string(TERN_SHARED_DATA_DIR) + "/vocab/" + name;
 }
 
 inline std::string read_all(const std::string& path) {

@@ -3,6 +3,7 @@
 #include "file_bytes.h"
 #include "sentencepiece_proto.h"
 #include "sentencepiece_tokenizer.h"
+#include "tern/engine/gguf.h"
 #include "tern/engine/tokenizer.h"
 
 #include <filesystem>
@@ -55,6 +56,10 @@ std::unique_ptr<Tokenizer> Tokenizer::from_tokenizer_model(const std::string& pa
 
 std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const std::string& path) {
     return from_vocabulary(vocabulary_from_gguf(path), path);
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& file) {
+    return from_vocabulary(vocabulary_from_gguf(file), file.path());
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::from_tokenizer_json(const std::string& path,

@@ -21,6 +21,8 @@
 
 namespace tern::engine {
 
+class GgufFile;
+
 // Token types, numbered as in GGUF's tokenizer.ggml.token_type and SentencePiece's ModelProto.
 enum class TokenType : std::int32_t {
     Undefined = 0,
@@ -61,6 +63,7 @@ struct Vocabulary {
 // Loaders returning plain data (for the converter and for tests). All throw Error naming the
 // file and what is wrong.
 Vocabulary vocabulary_from_gguf(const std::string& path);
+Vocabulary vocabulary_from_gguf(const GgufFile& file);
 // A tiktoken rank file ("base64 rank" per line) as a LLaMA-3 style gpt2 vocabulary: tokens, the
 // merges that reproduce rank-based BPE (every split of a token into two tokens, ordered by the
 // token's rank), and LLaMA-3's 256 special tokens appended (<|begin_of_text|> = bos...).
@@ -80,6 +83,7 @@ public:
 
     // From the tokenizer.ggml.* keys of a GGUF file (a full model or a vocabulary-only file).
     static std::unique_ptr<Tokenizer> from_gguf(const std::string& path);
+    static std::unique_ptr<Tokenizer> from_gguf(const GgufFile& file);
     // From a tokenizer.model: a SentencePiece model or a tiktoken rank file (told apart by content).
     static std::unique_ptr<Tokenizer> from_tokenizer_model(const std::string& path);
     // From a Hugging Face tokenizer.json (and optionally its tokenizer_config.json).
