@@ -104,6 +104,15 @@ const KernelTable& select_kernels(std::string_view request) {
     } else {
         chosen = find(all, request);
     }
+    const bool known = request == "scalar" || request == "avx2" || request == "avx512" ||
+                       request == "avx2-vnni" || request == "avx512-vnni" || request == "neon" ||
+                       request == "neon-dotprod";
+    if (chosen == nullptr && known) {
+        throw KernelSelectionError("TERN_CPU=" + std::string(request) +
+                                   ": this CPU cannot run the '" + std::string(request) +
+                                   "' kernels (another architecture; supported here: " +
+                                   supported_list(all) + ")");
+    }
     if (chosen == nullptr) {
         throw KernelSelectionError("TERN_CPU=" + std::string(request) +
                                    ": unknown kernel variant; this build knows: scalar, avx2, "

@@ -1,0 +1,12 @@
+// The "avx2" variant (AVX2 + FMA + F16C, no VNNI). Compiled with -mavx2 -mfma -mf16c.
+#define TERN_NS avx2
+#define TERN_VNNI 0
+#define TERN_VARIANT_NAME "avx2"
+#include "x86_avx2.inc"
+
+
+namespace tern::kernels::detail {
+const KernelTable& avx2_table() {
+    return avx2::table();
+}
+} // namespace tern::kernels::detail
