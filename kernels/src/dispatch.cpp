@@ -57,7 +57,10 @@ std::string supported_list(const std::vector<Variant>& all) {
     std::string out;
     for (const auto& v : all) {
         if (v.supported) {
-            out += (out.empty() ? "" : ", ") + std::string(v.name);
+            if (!out.empty()) {
+                out += ", ";
+            }
+            out += v.name;
         }
     }
     return out;

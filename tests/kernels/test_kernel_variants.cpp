@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -110,7 +111,54 @@ void check_i2s_matmul(std::size_t m, std::size_t k, std::size_t n, Range rows, u
     }
 }
 
+std::string env(const char* name) {
+#if defined(_MSC_VER)
+    char* value = nullptr;
+    std::size_t length = 0;
+    std::string out;
+    if (_dupenv_s(&value, &length, name) == 0 && value != nullptr) {
+        out = value;
+        std::free(value);
+    }
+    return out;
+#else
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+#endif
+}
+
 } // namespace
+
+// The variants offered follow from the detected features. scripts/test.sh also runs this suite
+// under qemu with and without the dot-product extension and names the list each emulated CPU
+// must offer (TERN_EXPECT_VARIANTS), which checks the detection itself.
+TEST(Variants, OfferedVariantsFollowTheCpuFeatures) {
+    const CpuFeatures& f = cpu_features();
+    std::string derived = "scalar";
+#if defined(__x86_64__) || defined(_M_X64)
+    const bool avx2 = f.avx2 && f.fma && f.f16c;
+    const bool avx512 = avx2 && f.avx512f && f.avx512bw;
+    derived += avx2 ? ",avx2" : "";
+    derived += avx2 && f.avx_vnni ? ",avx2-vnni" : "";
+    derived += avx512 ? ",avx512" : "";
+    derived += avx512 && f.avx512_vnni ? ",avx512-vnni" : "";
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    derived += ",neon";
+    derived += f.dotprod ? ",neon-dotprod" : "";
+#endif
+    std::string offered;
+    for (const KernelTable* t : supported_kernel_tables()) {
+        if (!offered.empty()) {
+            offered += ',';
+        }
+        offered += t->name;
+    }
+    EXPECT_EQ(offered, derived);
+    const std::string expected = env("TERN_EXPECT_VARIANTS");
+    if (!expected.empty()) {
+        EXPECT_EQ(offered, expected) << "TERN_EXPECT_VARIANTS";
+    }
+}
 
 TEST(Variants, AtLeastTheScalarOneAndNamesAreDistinct) {
     const auto all = supported_kernel_tables();

@@ -9,4 +9,7 @@ namespace tern::kernels::detail {
 const KernelTable& avx2_table() {
     return avx2::table();
 }
+uint64_t avx2_mac_loop(uint64_t iterations) {
+    return avx2::mac_loop(iterations);
+}
 } // namespace tern::kernels::detail

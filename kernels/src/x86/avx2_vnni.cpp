@@ -9,4 +9,7 @@ namespace tern::kernels::detail {
 const KernelTable& avx2_vnni_table() {
     return avx2_vnni::table();
 }
+uint64_t avx2_vnni_mac_loop(uint64_t iterations) {
+    return avx2_vnni::mac_loop(iterations);
+}
 } // namespace tern::kernels::detail

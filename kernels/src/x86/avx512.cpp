@@ -8,4 +8,7 @@ namespace tern::kernels::detail {
 const KernelTable& avx512_table() {
     return avx512::table();
 }
+uint64_t avx512_mac_loop(uint64_t iterations) {
+    return avx512::mac_loop(iterations);
+}
 } // namespace tern::kernels::detail

@@ -8,4 +8,7 @@ namespace tern::kernels::detail {
 const KernelTable& avx512_vnni_table() {
     return avx512_vnni::table();
 }
+uint64_t avx512_vnni_mac_loop(uint64_t iterations) {
+    return avx512_vnni::mac_loop(iterations);
+}
 } // namespace tern::kernels::detail
