@@ -3,10 +3,18 @@
 namespace tern::cli {
 
 int run_sysinfo(std::span<char* const> args);
+int run_synth(std::span<char* const> args);
+int run_logits(std::span<char* const> args);
+int run_perplexity(std::span<char* const> args);
+int run_bench(std::span<char* const> args);
 
 std::span<const Command> all_commands() {
     static const Command commands[] = {
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
+        {"perplexity", "measure perplexity on a text or a token file", run_perplexity},
+        {"logits", "dump the raw logits of every position (for comparisons)", run_logits},
+        {"bench", "prompt and generation speed against the memory-bandwidth limit", run_bench},
+        {"synth", "write a model with real shapes and random weights (benchmarks)", run_synth},
     };
     return commands;
 }
