@@ -43,21 +43,26 @@ def bitlinear(w, x):
 
 
 def rms_norm(x, weight, eps):
-    x64 = x.astype(np.float64)
-    inv = 1.0 / np.sqrt(np.mean(x64 * x64) + float(np.float32(eps)))
-    return (x64 * inv * weight.astype(np.float64)).astype(np.float32)
+    """Sum of squares in double; mean, 1/sqrt(mean + eps) and both products in float32."""
+    x = x.astype(np.float32)
+    mean = np.float32(np.sum(x.astype(np.float64) ** 2) / x.size)
+    inv = np.float32(1.0) / np.sqrt(np.float32(mean + np.float32(eps)))
+    return (x * inv) * weight.astype(np.float32)
 
 
 def rope(x, n_heads, head_dim, pos, theta):
-    """GGUF convention: adjacent pairs (2i, 2i+1) rotated by pos * theta^(-2i / head_dim)."""
-    x = x.reshape(n_heads, head_dim).astype(np.float64)
+    """GGUF convention: adjacent pairs (2i, 2i+1) rotated by pos * theta^(-2i / head_dim).
+    The angle is computed in double, its cosine and sine rounded to float32, the rotation done in
+    float32 (as the engine does: keys are rounded to fp16 next, where a last-bit difference could
+    flip a rounding)."""
+    x = x.reshape(n_heads, head_dim).astype(np.float32)
     i = np.arange(head_dim // 2, dtype=np.float64)
     angle = pos * np.power(float(theta), -2.0 * i / head_dim)
-    c, s = np.cos(angle), np.sin(angle)
+    c, s = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
     even, odd = x[:, 0::2].copy(), x[:, 1::2].copy()
     x[:, 0::2] = even * c - odd * s
     x[:, 1::2] = even * s + odd * c
-    return x.reshape(-1).astype(np.float32)
+    return x.reshape(-1)
 
 
 def relu2(x):
@@ -65,8 +70,8 @@ def relu2(x):
 
 
 def silu(x):
-    x64 = x.astype(np.float64)
-    return (x64 / (1.0 + np.exp(-x64))).astype(np.float32)
+    x = x.astype(np.float32)
+    return x / (np.float32(1) + np.exp(-x))
 
 
 class Model:

@@ -53,9 +53,9 @@ class GgufFile:
     def __init__(self, path):
         with open(path, "rb") as f:
             self.buf = f.read()
-        self.pos = 0
         if self.buf[:4] != b"GGUF":
             raise GgufError(f"{path}: bad magic")
+        self.pos = 4
         self.version = self._read("<I")
         if self.version not in (2, 3):
             raise GgufError(f"{path}: unsupported version {self.version}")
