@@ -1,10 +1,15 @@
 // A persistent pool of worker threads for the forward pass. Decoding one token runs a few hundred
-// short parallel sections, so workers stay alive between them and spin briefly before sleeping:
-// starting threads or sleeping on a condition variable per section would cost more than the work.
+// short parallel sections, so workers stay alive between them and spin briefly before sleeping.
+//
+// Work is split into chunks that every participant claims from a shared counter, the calling
+// thread included. On a busy machine a worker may be scheduled late; the caller then simply
+// claims the remaining chunks itself instead of waiting for it (a static split would stall every
+// section on the slowest thread).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -21,23 +26,28 @@ public:
 
     int size() const { return threads_; }
 
-    // Runs task(index, count) for index in [0, count) on every thread, the caller included,
-    // and returns when all are done. count == size(). Not re-entrant.
+    // Runs task(index, count) for every index in [0, count), count == size(), each exactly once,
+    // on whichever threads are available; returns when all are done. Not re-entrant.
     void run(const std::function<void(int index, int count)>& task);
 
-    // Splits [0, n) into size() contiguous ranges, each a multiple of `grain` (except the last),
-    // and runs body(begin, end) on each non-empty range in parallel.
+    // Splits [0, n) into ranges whose sizes are multiples of `grain` (except the last) and runs
+    // body(begin, end) on each, in parallel; returns when all are done.
     void parallel_for(std::size_t n, std::size_t grain,
                       const std::function<void(std::size_t begin, std::size_t end)>& body);
 
 private:
-    void worker_loop(int index);
+    void execute(std::size_t chunks, const std::function<void(std::size_t)>& chunk);
+    void claim_chunks(std::uint32_t generation);
+    void worker_loop();
 
     int threads_;
     std::vector<std::thread> workers_;
-    const std::function<void(int, int)>* task_ = nullptr;
-    std::atomic<std::uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    // The current job: valid while a claimed chunk of it is unfinished.
+    const std::function<void(std::size_t)>* job_ = nullptr;
+    std::size_t job_chunks_ = 0;
+    std::atomic<std::uint64_t> claim_{0};     // generation << 32 | next chunk
+    std::atomic<std::size_t> done_{0};        // chunks finished
+    std::atomic<std::uint32_t> generation_{0};
     std::atomic<bool> stop_{false};
 };
 
