@@ -7,9 +7,11 @@ int run_synth(std::span<char* const> args);
 int run_logits(std::span<char* const> args);
 int run_perplexity(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
+int run_convert(std::span<char* const> args);
 
 std::span<const Command> all_commands() {
     static const Command commands[] = {
+        {"convert", "convert a Hugging Face checkpoint folder to a GGUF file", run_convert},
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
         {"perplexity", "measure perplexity on a text or a token file", run_perplexity},
         {"logits", "dump the raw logits of every position (for comparisons)", run_logits},
