@@ -9,6 +9,8 @@ int run_perplexity(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
 int run_bench_kernels(std::span<char* const> args);
 int run_convert(std::span<char* const> args);
+int run_tokenize(std::span<char* const> args);
+int run_template(std::span<char* const> args);
 
 std::span<const Command> all_commands() {
     static const Command commands[] = {
@@ -19,6 +21,8 @@ std::span<const Command> all_commands() {
         {"bench", "prompt and generation speed against the memory-bandwidth limit", run_bench},
         {"synth", "write a model with real shapes and random weights (benchmarks)", run_synth},
         {"bench-kernels", "measure the I2_S kernels against memory bandwidth and int8 peak", run_bench_kernels},
+        {"tokenize", "print the token ids of a text with a model's tokenizer", run_tokenize},
+        {"template", "print the chat prompt a model sees for a conversation", run_template},
     };
     return commands;
 }
