@@ -33,3 +33,10 @@ if(TERN_TSAN)
   add_link_options(-fsanitize=thread)
   add_compile_definitions(TERN_SANITIZER_BUILD=1)
 endif()
+
+# Hardened release binaries on Linux, as distributions build them: fortified libc calls and
+# full RELRO. Sanitizer builds skip this (their runtimes replace the same functions).
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT MSVC AND NOT TERN_SANITIZE AND NOT TERN_TSAN)
+  add_compile_definitions($<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:_FORTIFY_SOURCE=2>)
+  add_link_options(-Wl,-z,relro,-z,now)
+endif()

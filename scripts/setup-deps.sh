@@ -2,6 +2,7 @@
 # Installs the Debian/Ubuntu packages Tern needs that are not installed yet.
 #   scripts/setup-deps.sh run    what building and running the app needs
 #   scripts/setup-deps.sh test   that, plus what the test suite needs
+#   scripts/setup-deps.sh package  that, plus what building and checking installers needs
 # Idempotent: when everything is present it only checks, in well under a second.
 set -euo pipefail
 
@@ -23,11 +24,15 @@ test_packages=(
   g++-aarch64-linux-gnu qemu-user
   xvfb xauth
 )
+package_packages=(
+  desktop-file-utils appstream lintian rpm file dpkg-dev gzip
+)
 
 case "$purpose" in
   run) wanted=("${build_packages[@]}") ;;
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  package) wanted=("${build_packages[@]}" "${test_packages[@]}" "${package_packages[@]}") ;;
+  *) echo "usage: $0 run|test|package" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -2,6 +2,7 @@
 #include "command.h"
 
 #include "tern/kernels/cpu_features.h"
+#include "tern/kernels/kernels.h"
 
 #include <cstdio>
 #include <string>
@@ -31,6 +32,13 @@ int run_sysinfo(std::span<char* const> args) {
     std::printf("Cores:          %d physical, %d logical\n", cpu.physical_cores, cpu.logical_cores);
     std::printf("Memory:         %.1f GiB\n", gib);
     std::printf("Features:       %s\n", features.empty() ? "(none detected)" : features.c_str());
+    try {
+        std::printf("Kernels:        %s\n", kernels::kernel_variant_name());
+    } catch (const kernels::KernelSelectionError& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "tern-cli sysinfo: %s\n", e.what());
+        return kExitFailure;
+    }
     return kExitOk;
 }
 
