@@ -69,6 +69,8 @@ if(TERN_BUILD_APP)
     "qt6-base-dev qt6-declarative-dev libqt6sql6-sqlite qml6-module-qtquick-controls qml6-module-qttest"
     qt@6 "qtbase qtdeclarative")
   qt_standard_project_setup()
+  # Optional: the platform keychain for the Hugging Face token (qtkeychain-qt6-dev).
+  find_package(Qt6Keychain QUIET)
 endif()
 
 if(TERN_BUILD_TESTS)

@@ -13,7 +13,7 @@ build_packages=(
   qt6-base-dev qt6-declarative-dev libqt6sql6-sqlite libgl-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
-  qml6-module-qtquick-dialogs
+  qml6-module-qtquick-dialogs qtkeychain-qt6-dev
   libsqlite3-dev libsentencepiece-dev libcurl4-openssl-dev ca-certificates
   nlohmann-json3-dev libpcre2-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
