@@ -130,9 +130,12 @@ private:
     int last_decile_ = -1;
 };
 
-int convert(const std::filesystem::path& checkpoint, const std::string& repo) {
+// Writes <output_dir>/<owner>--<name>.gguf; never into the Hugging Face cache, which is not ours.
+int convert(const std::filesystem::path& checkpoint, const std::filesystem::path& output_dir,
+            const std::string& repo) {
 #ifdef TERN_HAVE_CONVERTER
-    const auto output = checkpoint / (dl::model_folder_name(repo) + ".gguf");
+    std::filesystem::create_directories(output_dir);
+    const auto output = output_dir / (dl::model_folder_name(repo) + ".gguf");
     std::fprintf(stderr, "Converting %s to %s ...\n", checkpoint.string().c_str(), output.string().c_str());
     dl::ConvertOptions options;
     options.on_progress = [](const dl::ConvertProgress&) { return g_interrupted == 0; };
@@ -144,6 +147,7 @@ int convert(const std::filesystem::path& checkpoint, const std::string& repo) {
     return kExitOk;
 #else
     (void)repo;
+    (void)output_dir;
     std::fprintf(stderr,
                  "tern-cli download: --convert is not available yet in this build (the checkpoint "
                  "converter has not landed). The checkpoint is in %s.\n",
@@ -229,7 +233,11 @@ int run_download(std::span<char* const> args) {
             std::fprintf(stderr, "%s is already in the Hugging Face cache; using it (--no-cache downloads anyway).\n",
                          repo.c_str());
             std::printf("%s\n", cached->snapshot_dir.string().c_str());
-            return want_convert ? convert(cached->snapshot_dir, repo) : kExitOk;
+            if (!want_convert) {
+                return kExitOk;
+            }
+            return convert(cached->snapshot_dir,
+                           output.empty() ? dl::default_models_dir() / dl::model_folder_name(repo) : output, repo);
         }
     }
 
@@ -305,7 +313,7 @@ int run_download(std::span<char* const> args) {
             std::fprintf(stderr, "%s is already a GGUF model; nothing to convert.\n", repo.c_str());
             return kExitOk;
         }
-        return convert(output, repo);
+        return convert(output, output, repo);
     }
     if (needs_conversion) {
         std::fprintf(stderr, "This is a Hugging Face checkpoint: convert it to GGUF with --convert before use.\n");
