@@ -6,6 +6,8 @@ int run_sysinfo(std::span<char* const> args);
 int run_download(std::span<char* const> args);
 int run_bench_kernels(std::span<char* const> args);
 int run_convert(std::span<char* const> args);
+int run_tokenize(std::span<char* const> args);
+int run_template(std::span<char* const> args);
 
 std::span<const Command> all_commands() {
     static const Command commands[] = {
@@ -13,6 +15,8 @@ std::span<const Command> all_commands() {
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
         {"download", "download a model from Hugging Face (resumable, verified)", run_download},
         {"bench-kernels", "measure the I2_S kernels against memory bandwidth and int8 peak", run_bench_kernels},
+        {"tokenize", "print the token ids of a text with a model's tokenizer", run_tokenize},
+        {"template", "print the chat prompt a model sees for a conversation", run_template},
     };
     return commands;
 }
