@@ -2,6 +2,8 @@
 #include "cli_options.h"
 #include "command.h"
 
+#include "tern/engine/data_paths.h"
+
 #include <cstdio>
 #include <fstream>
 
@@ -15,7 +17,7 @@ constexpr const char* kHelp =
     "little-endian float32: one row of vocabulary-size values per token, in order. No tokenizer\n"
     "is involved, so the result can be compared with any other implementation.\n\n"
     "Options:\n"
-    "  -m, --model FILE     the GGUF model\n"
+    "  -m, --model FILE     the GGUF model (default: the built-in demo model)\n"
     "  --tokens LIST        token ids separated by commas or spaces\n"
     "  --tokens-file FILE   a file of whitespace-separated token ids\n"
     "  -o, --output OUT     where to write the logits\n"
@@ -50,7 +52,8 @@ int run_logits(std::span<char* const> args) {
                 in.unknown();
             }
         }
-        if (model_path.empty()) throw UsageError{"-m FILE is required"};
+        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
+        if (model_path.empty()) model_path = engine::default_model_path().string();
         if (tokens.empty()) throw UsageError{"--tokens or --tokens-file is required"};
         if (output.empty()) throw UsageError{"-o OUT is required"};
         auto model = load_model(model_path, load, true);

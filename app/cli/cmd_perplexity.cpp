@@ -2,6 +2,7 @@
 #include "cli_options.h"
 #include "command.h"
 
+#include "tern/engine/data_paths.h"
 #include "tern/engine/tokenizer.h"
 
 #include <chrono>
@@ -19,7 +20,7 @@ constexpr const char* kHelp =
     "With --tokens the ids are used as they are (no tokenizer), so results can be compared with\n"
     "other implementations exactly.\n\n"
     "Options:\n"
-    "  -m, --model FILE   the GGUF model\n"
+    "  -m, --model FILE   the GGUF model (default: the built-in demo model)\n"
     "  -f, --file TEXT    a UTF-8 text file (tokenized with the model's tokenizer, with BOS)\n"
     "  --tokens FILE      a file of whitespace-separated token ids\n"
     "  -c, --ctx N        the window in tokens (default 512, at most the model's context)\n"
@@ -58,7 +59,8 @@ int run_perplexity(std::span<char* const> args) {
                 in.unknown();
             }
         }
-        if (model_path.empty()) throw UsageError{"-m FILE is required"};
+        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
+        if (model_path.empty()) model_path = engine::default_model_path().string();
         if (text_path.empty() == tokens_path.empty()) throw UsageError{"give exactly one of -f TEXT and --tokens FILE"};
         auto model = load_model(model_path, load);
         if (window > model->info().train_context_length) {

@@ -225,6 +225,22 @@ TEST(ChatTemplateSelection, BitNet2B4TPlaceholderIsReplaced) {
     EXPECT_EQ(own.format(), ChatFormat::Jinja);
 }
 
+TEST(ChatTemplateSelection, BitNetWithoutTheLlama3VocabularyKeepsItsOwnTemplate) {
+    // Tern's demo model is bitnet-b1.58 with a SentencePiece vocabulary (no <|eot_id|>): it is
+    // not 2B4T's chat model, so its own speaker-format template is used...
+    const char* speakers = "{% for m in messages %}{% if m.role == 'user' %}ROMEO:\n{% else %}JULIET:\n"
+                           "{% endif %}{{ m.content }}\n\n{% endfor %}"
+                           "{% if add_generation_prompt %}JULIET:\n{% endif %}";
+    EXPECT_EQ(ChatTemplate::for_model(speakers, "bitnet-b1.58", &llama_spm_tokenizer()).format(),
+              ChatFormat::Jinja);
+    // ...a broken one still falls back (plain completion for this vocabulary)...
+    EXPECT_EQ(ChatTemplate::for_model("placeholder", "bitnet-b1.58", &llama_spm_tokenizer()).format(),
+              ChatFormat::Completion);
+    // ...while the LLaMA-3 vocabulary of the real 2B4T keeps the 2B4T format.
+    EXPECT_EQ(ChatTemplate::for_model(speakers, "bitnet-b1.58", &llama3_tokenizer()).format(),
+              ChatFormat::BitNet2B4T);
+}
+
 TEST(ChatTemplateSelection, BrokenTemplatesAreDetected) {
     EXPECT_TRUE(is_broken_chat_template(""));
     EXPECT_TRUE(is_broken_chat_template("placeholder"));

@@ -153,7 +153,10 @@ ChatTemplate ChatTemplate::for_model(std::string_view model_template, std::strin
         if (const auto format = builtin_by_name(user_override)) return builtin(*format);
         return from_jinja(user_override);
     }
-    if (is_bitnet_2b4t(architecture)) {
+    // A bitnet-b1.58 model whose vocabulary has no <|eot_id|> cannot be 2B4T's chat model (Tern's
+    // own demo model is one): its own template is judged like any other model's, below.
+    const bool may_be_2b4t = tokenizer == nullptr || tokenizer->find_token("<|eot_id|>") >= 0;
+    if (is_bitnet_2b4t(architecture) && may_be_2b4t) {
         // The official GGUF's template is a placeholder: keep a model template only when it
         // really produces the 2B4T format.
         if (!model_template.empty() && renders_2b4t_format(model_template)) return from_jinja(model_template);
