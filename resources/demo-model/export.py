@@ -45,13 +45,14 @@ GENERATE_TOKENS = 64
 # becomes an opening paragraph. The reply ends at the next blank line (the model never learned an
 # end-of-text token), so a front end should use "\n\n" as a stop string for this model.
 CHAT_TEMPLATE = (
-    "{%- for message in messages -%}"
-    "{%- if message['role'] == 'system' -%}{{ message['content'] }}\n\n"
-    "{%- elif message['role'] == 'user' -%}ROMEO:\n{{ message['content'] }}\n\n"
-    "{%- else -%}JULIET:\n{{ message['content'] }}\n\n"
-    "{%- endif -%}"
-    "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}JULIET:\n{%- endif -%}"
+    # Plain {% %} tags: the whitespace-stripping forms would eat the newlines of the format.
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ message['content'] }}\n\n"
+    "{% elif message['role'] == 'user' %}ROMEO:\n{{ message['content'] }}\n\n"
+    "{% else %}JULIET:\n{{ message['content'] }}\n\n"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}JULIET:\n{% endif %}"
 )
 
 
@@ -127,14 +128,17 @@ def load_exported(out_dir: str, cfg: dict) -> BitNetModel:
 
 @torch.no_grad()
 def chunk_nlls(model: BitNetModel, chunks, batch: int = 8):
-    nlls = []
+    """Per chunk: the NLL of all its tokens, and of all but the last (what `tern-cli perplexity
+    --tokens` scores when each window is BOS + the chunk's first ctx-1 tokens)."""
+    nlls, nlls_but_last = [], []
     for i in range(0, len(chunks), batch):
         inp = torch.stack([c[0] for c in chunks[i:i + batch]])
         tgt = torch.stack([c[1] for c in chunks[i:i + batch]])
         logp = torch.log_softmax(model(inp), dim=-1)
-        nll = -logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1).double().sum(dim=-1)
-        nlls.extend(nll.tolist())
-    return nlls
+        per_token = -logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1).double()
+        nlls.extend(per_token.sum(dim=-1).tolist())
+        nlls_but_last.extend(per_token[:, :-1].sum(dim=-1).tolist())
+    return nlls, nlls_but_last
 
 
 @torch.no_grad()
@@ -186,8 +190,9 @@ def main() -> None:
     results = {}
     for mode, kv_fp16 in (("kv_f32", False), ("kv_f16", True)):
         model.set_inference(True, kv_fp16=kv_fp16)
-        nlls = chunk_nlls(model, chunks)
+        nlls, nlls_but_last = chunk_nlls(model, chunks)
         ppl = math.exp(sum(nlls) / (len(nlls) * ctx))
+        ppl_cli = math.exp(sum(nlls_but_last) / (len(nlls) * (ctx - 1)))
         gens = []
         for prompt in PROMPTS:
             prompt_ids = [demo_data.BOS_ID] + sp.encode(prompt)
@@ -195,7 +200,8 @@ def main() -> None:
             gens.append({"prompt": prompt, "prompt_ids": prompt_ids, "ids": ids,
                          "text": sp.decode(prompt_ids[1:] + ids)[len(sp.decode(prompt_ids[1:])):],
                          "min_top2_margin": round(min(margins), 5)})
-        results[mode] = {"nlls": nlls, "perplexity": ppl, "generations": gens}
+        results[mode] = {"nlls": nlls, "perplexity": ppl, "perplexity_cli": ppl_cli,
+                         "generations": gens}
         print(f"{mode}: held-out perplexity {ppl:.4f}", flush=True)
         for g in gens:
             print(f"  {g['prompt']!r} -> {g['text']!r} (min top-2 margin {g['min_top2_margin']})")
@@ -228,9 +234,16 @@ def main() -> None:
         "perplexity": results["kv_f32"]["perplexity"],
         "chunk_nll": [round(x, 6) for x in results["kv_f32"]["nlls"]],
         "perplexity_kv_f16": results["kv_f16"]["perplexity"],
+        # tern-cli perplexity --tokens FILE -c chunk_tokens, FILE holding for every chunk BOS and
+        # its first chunk_tokens-1 ids (check_engine.py writes it): the last token is not scored.
+        "perplexity_cli_windows": results["kv_f32"]["perplexity_cli"],
+        "perplexity_cli_windows_kv_f16": results["kv_f16"]["perplexity_cli"],
         "chunk_nll_kv_f16": [round(x, 6) for x in results["kv_f16"]["nlls"]],
-        "greedy": results["kv_f32"]["generations"],
-        "greedy_identical_with_kv_f16": same,
+        # Greedy paths are compared at the engine's KV precision (fp16): a near-tie between the
+        # two best logits (see min_top2_margin) can go either way with float32 keys and values.
+        "greedy": results["kv_f16"]["generations"],
+        "greedy_kv_f32": results["kv_f32"]["generations"],
+        "greedy_identical_with_kv_f32": same,
         "training": {"steps": ckpt["steps"], "parameters": ckpt["parameters"],
                      "seconds": round(ckpt["seconds"], 1)},
         "ternary_margin_nudged_weights": nudged,
