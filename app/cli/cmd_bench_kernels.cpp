@@ -16,7 +16,7 @@ namespace {
 void print_usage(std::FILE* out) {
     std::fprintf(out,
                  "Usage: tern-cli bench-kernels [--threads 1,2] [--runs N] [--working-set-mib N]\n"
-                 "                              [--no-matvec] [--no-matmul]\n\n"
+                 "                              [--no-matvec] [--no-matmul] [--wall]\n\n"
                  "Measures, with the kernel variant chosen at start-up (TERN_CPU=... to force one):\n"
                  "  - I2_S matrix-vector GB/s over distinct 2B4T weight matrices larger than the\n"
                  "    last-level cache, next to the read bandwidth measured in the same run, and\n"
@@ -24,8 +24,10 @@ void print_usage(std::FILE* out) {
                  "  - I2_S matrix-matrix int8 multiply-accumulates per second at N = 128 and 512\n"
                  "    tokens, next to the peak of the variant's instruction measured in the same\n"
                  "    run with a tight loop, and their ratio (target >= 50%%).\n"
-                 "Figures are medians of the runs with [min-max]. Needs about working-set MiB of\n"
-                 "memory (default 1024) and a few seconds per run.\n");
+                 "Figures are medians of the runs with [min-max]. Passes are timed by each\n"
+                 "thread's CPU time (the slowest thread), so time the OS gives to other programs\n"
+                 "is not counted; --wall times them by the clock instead. Needs about\n"
+                 "working-set MiB of memory (default 1024) and a few seconds per run.\n");
 }
 
 std::string fmt(const kernels::Summary& s, double scale, const char* format) {
@@ -98,6 +100,8 @@ int run_bench_kernels(std::span<char* const> args) {
             matvec = false;
         } else if (arg == "--no-matmul") {
             matmul = false;
+        } else if (arg == "--wall") {
+            kernels::set_bench_clock(kernels::BenchClock::wall);
         } else {
             std::fprintf(stderr, "tern-cli bench-kernels: unknown option or missing value '%s'\n",
                          args[i]);
@@ -107,7 +111,9 @@ int run_bench_kernels(std::span<char* const> args) {
     }
 
     const kernels::KernelTable& k = kernels::kernels(); // throws on a bad TERN_CPU
-    std::printf("Kernel variant: %s\n", k.name);
+    std::printf("Kernel variant: %s; timing: %s\n", k.name,
+                kernels::bench_clock() == kernels::BenchClock::wall ? "wall clock"
+                                                                   : "per-thread CPU time");
 
     if (matvec) {
         const auto set = kernels::make_decode_working_set(
