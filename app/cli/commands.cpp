@@ -3,10 +3,14 @@
 namespace tern::cli {
 
 int run_sysinfo(std::span<char* const> args);
+int run_bench_kernels(std::span<char* const> args);
+int run_convert(std::span<char* const> args);
 
 std::span<const Command> all_commands() {
     static const Command commands[] = {
+        {"convert", "convert a Hugging Face checkpoint folder to a GGUF file", run_convert},
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
+        {"bench-kernels", "measure the I2_S kernels against memory bandwidth and int8 peak", run_bench_kernels},
     };
     return commands;
 }

@@ -57,7 +57,10 @@ std::string supported_list(const std::vector<Variant>& all) {
     std::string out;
     for (const auto& v : all) {
         if (v.supported) {
-            out += (out.empty() ? "" : ", ") + std::string(v.name);
+            if (!out.empty()) {
+                out += ", ";
+            }
+            out += v.name;
         }
     }
     return out;
@@ -103,6 +106,15 @@ const KernelTable& select_kernels(std::string_view request) {
         chosen = with_vnni != nullptr && with_vnni->supported ? with_vnni : find(all, request);
     } else {
         chosen = find(all, request);
+    }
+    const bool known = request == "scalar" || request == "avx2" || request == "avx512" ||
+                       request == "avx2-vnni" || request == "avx512-vnni" || request == "neon" ||
+                       request == "neon-dotprod";
+    if (chosen == nullptr && known) {
+        throw KernelSelectionError("TERN_CPU=" + std::string(request) +
+                                   ": this CPU cannot run the '" + std::string(request) +
+                                   "' kernels (another architecture; supported here: " +
+                                   supported_list(all) + ")");
     }
     if (chosen == nullptr) {
         throw KernelSelectionError("TERN_CPU=" + std::string(request) +

@@ -1,5 +1,6 @@
 // The scalar reference kernels against definitions written directly from the formats, and the
 // dispatch table's selection rules.
+#include "tern/kernels/cpu_features.h"
 #include "tern/kernels/formats.h"
 #include "tern/kernels/kernels.h"
 
@@ -243,7 +244,15 @@ TEST(Dispatch, ChoosesAndRejectsVariantsClearly) {
         EXPECT_NE(std::string(e.what()).find("pentium"), std::string::npos);
     }
 #if defined(__x86_64__) || defined(_M_X64)
-    EXPECT_THROW(select_kernels("neon"), KernelSelectionError);
+    try {
+        select_kernels("neon");
+        FAIL() << "NEON cannot run on x86";
+    } catch (const KernelSelectionError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot run"), std::string::npos) << e.what();
+    }
+    if (!cpu_features().avx512f) {
+        EXPECT_THROW(select_kernels("avx512"), KernelSelectionError);
+    }
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)
     EXPECT_THROW(select_kernels("avx2"), KernelSelectionError);

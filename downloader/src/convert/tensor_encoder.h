@@ -1,0 +1,21 @@
+// Streams one planned tensor into the GGUF writer in its output type, a block of rows at a time,
+// so memory stays bounded by a few megabytes of buffers plus the source pages in use.
+#pragma once
+
+#include "tensor_plan.h"
+
+#include "tern/engine/gguf.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace tern::downloader::convert {
+
+// Called after each block of rows with the source bytes it covered; throws to stop.
+using ProgressStep = std::function<void(std::uint64_t source_bytes)>;
+
+// Returns the tensor scale written (ternary tensors) or 0.
+float encode_tensor(engine::GgufWriter& writer, const PlannedTensor& tensor, PackedScale rule,
+                    const ProgressStep& step);
+
+} // namespace tern::downloader::convert
