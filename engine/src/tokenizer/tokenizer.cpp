@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 #include <unordered_map>
 
 namespace tern::engine {
@@ -114,18 +115,39 @@ void Tokenizer::init_common(const Vocabulary& vocabulary, std::vector<std::strin
 }
 
 std::vector<Token> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
+    return encode_parts(text, add_bos, parse_special, {});
+}
+
+std::vector<Token> Tokenizer::encode_chat(
+    std::string_view text, bool add_bos,
+    std::span<const std::pair<std::size_t, std::size_t>> plain_ranges) const {
+    return encode_parts(text, add_bos, true, plain_ranges);
+}
+
+std::vector<Token> Tokenizer::encode_parts(
+    std::string_view text, bool add_bos, bool parse_special,
+    std::span<const std::pair<std::size_t, std::size_t>> plain) const {
     std::vector<Token> out;
     out.reserve(text.size() / 3 + 2);
     if (add_bos && bos_ >= 0) out.push_back(bos_);
-    const SpecialMatcher& matcher = parse_special ? lookup_->special : lookup_->user_defined;
-    if (matcher.empty()) {
+    const SpecialMatcher& special = parse_special ? lookup_->special : lookup_->user_defined;
+    if (special.empty() && lookup_->user_defined.empty()) {
         if (!text.empty()) encode_plain(text, out);
         return out;
     }
     std::size_t segment_start = 0;
     std::size_t pos = 0;
+    std::size_t range = 0; // the first plain range not yet behind pos
     while (pos < text.size()) {
-        const auto [id, length] = matcher.match(text, pos);
+        while (range < plain.size() && plain[range].second <= pos) ++range;
+        const bool in_plain = range < plain.size() && plain[range].first <= pos;
+        const SpecialMatcher& matcher = in_plain ? lookup_->user_defined : special;
+        auto [id, length] = matcher.match(text, pos);
+        // A control token must not reach into user text either.
+        if (id >= 0 && !in_plain && range < plain.size() && pos + length > plain[range].first &&
+            &matcher != &lookup_->user_defined) {
+            std::tie(id, length) = lookup_->user_defined.match(text, pos);
+        }
         if (id < 0) {
             ++pos;
             continue;

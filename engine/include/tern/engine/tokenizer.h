@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tern::engine {
@@ -103,6 +104,13 @@ public:
     std::vector<Token> encode(std::string_view text, bool add_bos = false,
                               bool parse_special = false) const;
 
+    // Like encode(text, add_bos, true), except that special tokens are not recognised inside
+    // `plain_ranges` (byte offsets [begin, end), sorted, not overlapping): the message contents
+    // inside a rendered chat prompt (RenderedChat::content_ranges) stay user text.
+    std::vector<Token> encode_chat(
+        std::string_view text, bool add_bos,
+        std::span<const std::pair<std::size_t, std::size_t>> plain_ranges) const;
+
     // The bytes one token stands for: byte tokens decoded, SentencePiece's U+2581 as a space.
     // May end inside a UTF-8 character (concatenate before displaying). Control tokens give ""
     // unless `special`, which gives their text. Out-of-range ids give "".
@@ -150,6 +158,8 @@ protected:
     std::string chat_template_;
 
 private:
+    std::vector<Token> encode_parts(std::string_view text, bool add_bos, bool parse_special,
+                                    std::span<const std::pair<std::size_t, std::size_t>> plain) const;
     struct Lookup; // text -> id, and the special tokens to find in text
     std::unique_ptr<const Lookup> lookup_;
 };
