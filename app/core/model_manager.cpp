@@ -2,6 +2,8 @@
 
 #include "settings_controller.h"
 
+#include "tern/downloader/model_paths.h"
+
 #include <QDesktopServices>
 #include <QDir>
 #include <QDirIterator>
@@ -61,8 +63,16 @@ QString copyWithProgress(const QString& src, const QString& dst, std::atomic<qin
 
 } // namespace
 
-ModelManager::ModelManager(SettingsController& settings, QString demoModelPath, QObject* parent)
+ModelManager::ModelManager(SettingsController& settings, QString demoModelPath, QString catalogPath,
+                           QObject* parent)
     : QObject(parent), settings_(settings), demoModelPath_(std::move(demoModelPath)) {
+    if (!catalogPath.isEmpty()) {
+        try {
+            catalog_ = tern::downloader::load_catalog(catalogPath.toStdString());
+        } catch (const std::exception& e) {
+            catalogError_ = QString::fromStdString(e.what());
+        }
+    }
     connect(&settings_, &SettingsController::changed, this, [this] {
         if (modelsFolder() != scannedFolder_) {
             refresh();
@@ -74,6 +84,7 @@ ModelManager::ModelManager(SettingsController& settings, QString demoModelPath, 
 }
 
 ModelManager::~ModelManager() {
+    stopAllDownloads();
     if (importThread_) {
         importThread_->wait();
     }
@@ -105,7 +116,19 @@ bool ModelManager::recommendedInstalled() const {
 }
 
 QString ModelManager::recommendedStatus() const {
-    return {};
+    const int row = models_.rowOf(recommendedId());
+    if (row < 0) {
+        return {};
+    }
+    const ModelEntry& e = models_.entries()[row];
+    const int percent = qRound(e.progress * 100);
+    switch (e.state) {
+    case ModelEntry::State::Downloading: return tr("Downloading… %1%").arg(percent);
+    case ModelEntry::State::Paused: return tr("Paused at %1%").arg(percent);
+    case ModelEntry::State::Converting: return tr("Converting… %1%").arg(percent);
+    case ModelEntry::State::Installed: return tr("Downloaded");
+    default: return {};
+    }
 }
 
 void ModelManager::setNotice(const QString& notice) {
@@ -132,12 +155,42 @@ QList<ModelEntry> ModelManager::scan() const {
         demo.state = ModelEntry::State::Installed;
         entries.append(demo);
     }
+    QStringList catalogFolders;
+    for (const tern::downloader::CatalogEntry& c : catalog_.models) {
+        ModelEntry e;
+        e.kind = ModelEntry::Kind::Catalog;
+        e.id = QString::fromStdString(c.id);
+        e.name = QString::fromStdString(c.name);
+        e.description = QString::fromStdString(c.notes).section(QLatin1Char('.'), 0, 0) + QLatin1Char('.');
+        e.license = QString::fromStdString(c.license);
+        e.parameters = QString::fromStdString(c.parameters);
+        e.sizeBytes = static_cast<qint64>(c.download_bytes);
+        e.memoryBytes = static_cast<qint64>(c.memory_bytes);
+        e.needsConversion = c.needs_conversion;
+        const QString dir = folderFor(e.id);
+        catalogFolders << QDir(dir).absolutePath();
+        const QStringList ggufs = QDir(dir).entryList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name);
+        if (!ggufs.isEmpty()) {
+            e.path = QDir(dir).filePath(ggufs.first());
+            e.sizeBytes = QFileInfo(e.path).size();
+            e.state = ModelEntry::State::Installed;
+        }
+        if (const auto live = live_.find(e.id); live != live_.end()) {
+            e.state = live->second.state;
+            e.progress = live->second.progress;
+            e.bytesPerSecond = live->second.bytesPerSecond;
+            e.etaSeconds = live->second.etaSeconds;
+            e.error = live->second.error;
+        }
+        entries.append(e);
+    }
     // GGUF files directly in the models folder or one level down (one folder per model).
     const QString folder = modelsFolder();
     QDirIterator it(folder, {QStringLiteral("*.gguf")}, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QFileInfo info(it.next());
-        if (QDir(folder).relativeFilePath(info.absoluteFilePath()).count(QLatin1Char('/')) > 1) {
+        if (QDir(folder).relativeFilePath(info.absoluteFilePath()).count(QLatin1Char('/')) > 1 ||
+            catalogFolders.contains(info.absolutePath())) {
             continue;
         }
         ModelEntry local;
@@ -234,15 +287,51 @@ bool ModelManager::deleteModel(const QString& id) {
         emit failed(tr("The built-in demo model cannot be deleted."));
         return false;
     }
-    const QFileInfo info(entry.path);
-    const qint64 freed = info.size();
-    if (!QFile::remove(entry.path)) {
-        emit failed(tr("Cannot delete %1.").arg(entry.path));
+    if (entry.state != ModelEntry::State::Installed && entry.kind == ModelEntry::Kind::Catalog &&
+        !QDir(folderFor(id)).exists()) {
         return false;
+    }
+    if (jobs_.count(id)) {
+        emit failed(tr("%1 is still downloading; cancel it first.").arg(entry.name));
+        return false;
+    }
+    qint64 freed = 0;
+    if (entry.kind == ModelEntry::Kind::Catalog) {
+        // The whole model folder: the GGUF, a downloaded checkpoint, partial files.
+        QDir dir(folderFor(id));
+        QDirIterator files(dir.absolutePath(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            freed += QFileInfo(files.next()).size();
+        }
+        if (!dir.removeRecursively()) {
+            emit failed(tr("Cannot delete all of %1.").arg(dir.absolutePath()));
+            refresh();
+            return false;
+        }
+    } else {
+        freed = QFileInfo(entry.path).size();
+        if (!QFile::remove(entry.path)) {
+            emit failed(tr("Cannot delete %1.").arg(entry.path));
+            return false;
+        }
     }
     refresh();
     setNotice(tr("Deleted %1 and freed %2.").arg(entry.name, formatSize(freed)));
     return true;
+}
+
+QString ModelManager::folderFor(const QString& id) const {
+    return QDir(modelsFolder()).filePath(
+        QString::fromStdString(tern::downloader::model_folder_name(id.toStdString())));
+}
+
+QString ModelManager::recommendedId() const {
+    for (const auto& c : catalog_.models) {
+        if (!c.needs_conversion && QString::fromStdString(c.id).contains(QLatin1String("2B-4T"), Qt::CaseInsensitive)) {
+            return QString::fromStdString(c.id);
+        }
+    }
+    return catalog_.models.empty() ? QString() : QString::fromStdString(catalog_.models.front().id);
 }
 
 void ModelManager::openModelsFolder() {

@@ -10,12 +10,16 @@
 #include <QThread>
 #include <QTimer>
 
+#include "tern/downloader/catalog.h"
+
 #include <atomic>
+#include <map>
 #include <memory>
 
 namespace tern::app {
 
 class SettingsController;
+struct DownloadJob;
 
 class ModelManager : public QObject {
     Q_OBJECT
@@ -30,8 +34,11 @@ class ModelManager : public QObject {
     Q_PROPERTY(double importProgress READ importProgress NOTIFY importChanged)
 
 public:
-    // `demoModelPath` empty: no built-in model was found (see data_paths.h).
-    ModelManager(SettingsController& settings, QString demoModelPath, QObject* parent = nullptr);
+    // `demoModelPath` empty: no built-in model was found (see data_paths.h). `catalogPath`
+    // empty: no catalog (only local models). A catalog that does not parse is reported through
+    // failed() once the page is shown, and the rest still works.
+    ModelManager(SettingsController& settings, QString demoModelPath, QString catalogPath = {},
+                 QObject* parent = nullptr);
     ~ModelManager() override;
 
     QObject* models() { return &models_; }
@@ -53,6 +60,14 @@ public:
     // space that freed.
     Q_INVOKABLE bool deleteModel(const QString& id);
     Q_INVOKABLE void openModelsFolder();
+    // Catalog models: downloaded on a worker thread (then converted when the catalog says so).
+    Q_INVOKABLE void download(const QString& id);
+    Q_INVOKABLE void pause(const QString& id);
+    Q_INVOKABLE void resume(const QString& id);
+    Q_INVOKABLE void cancel(const QString& id);
+    // The first-run offer: BitNet b1.58 2B4T, the ready-made GGUF.
+    Q_INVOKABLE void downloadRecommended();
+    QString catalogError() const { return catalogError_; }
     Q_INVOKABLE void dismissNotice();
 
     // Is `path` a file that starts with the GGUF magic? Sets `why` when not.
@@ -64,10 +79,16 @@ signals:
     void importChanged();
     void failed(const QString& message);
     void imported(const QString& path);
+    void downloaded(const QString& id, const QString& path);
 
 private:
     void setNotice(const QString& notice);
     QList<ModelEntry> scan() const;
+    QString folderFor(const QString& id) const;
+    QString recommendedId() const;
+    void applyProgress(const QString& id, ModelEntry::State state, double progress, double speed, double eta);
+    void stopAllDownloads();
+    void finishDownload(const QString& id, const QString& path, const QString& error, bool cancelled);
 
     SettingsController& settings_;
     QString demoModelPath_;
@@ -75,6 +96,12 @@ private:
     QString scannedFolder_;
     qint64 freeDiskBytes_ = 0;
     QString notice_;
+
+    tern::downloader::Catalog catalog_;
+    QString catalogError_;
+    std::map<QString, std::shared_ptr<DownloadJob>> jobs_;
+    // Live state of running downloads, re-applied after a rescan.
+    std::map<QString, ModelEntry> live_;
 
     QThread* importThread_ = nullptr;
     std::shared_ptr<std::atomic<qint64>> importDone_;

@@ -1,12 +1,15 @@
 // tern: the desktop chat application.
 #include "chat_controller.h"
 #include "clipboard.h"
+#include "engine_backend.h"
 #include "gui_stall_probe.h"
 #include "history_store.h"
 #include "model_manager.h"
 #include "settings_controller.h"
 #include "tern/engine/build_info.h"
 #include "token_store.h"
+
+#include "tern/downloader/catalog.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -27,22 +30,6 @@ Q_IMPORT_QML_PLUGIN(TernPlugin)
 using namespace tern::app;
 
 namespace {
-
-// Until the engine's implementation is linked in: loading says so instead of crashing.
-class NoEngineBackend : public ChatBackend {
-public:
-    tern::engine::ModelInfo load(const std::string& path, const tern::engine::LoadOptions&) override {
-        throw tern::engine::Error(path + ": this build of Tern has no inference engine yet");
-    }
-    void unload() override {}
-    bool loaded() const override { return false; }
-    tern::engine::TurnStats reply(const GenerationRequest&, const std::function<void(std::string_view)>&) override {
-        throw tern::engine::Error("no model is loaded");
-    }
-    void cancel() override {}
-    int context_used() const override { return 0; }
-    int context_size() const override { return 0; }
-};
 
 std::unique_ptr<HistoryStore> openHistory(const QString& path, QString* error) {
     try {
@@ -121,12 +108,20 @@ int main(int argc, char* argv[]) {
     }
     QString historyError;
     std::unique_ptr<HistoryStore> history = openHistory(historyPath, &historyError);
-    ChatController chat(*history, settings, std::make_unique<NoEngineBackend>());
+    ChatController chat(*history, settings, std::make_unique<EngineBackend>());
     if (!historyError.isEmpty()) {
         chat.showError(historyError);
     }
     const QString demoModel; // the built-in demo model, once resources ship one
-    ModelManager models(settings, demoModel);
+    const QString catalog = QString::fromStdString(
+        tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
+    ModelManager models(settings, demoModel, catalog);
+    if (!models.catalogError().isEmpty()) {
+        chat.showError(models.catalogError());
+    }
+    // A finished download or import is what the user wants to chat with next.
+    QObject::connect(&models, &ModelManager::downloaded, &chat,
+                     [&chat](const QString&, const QString& path) { chat.loadModel(path); });
     QObject::connect(&models, &ModelManager::failed, &chat, &ChatController::showError);
     Clipboard clipboard;
     if (parser.isSet(openLatest) && chat.conversationModel().rowCount() > 0) {
