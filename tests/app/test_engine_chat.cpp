@@ -105,8 +105,8 @@ TEST_F(EngineChatTest, StopTakesEffectWithinOneToken) {
     const double msPerToken = 1000.0 / reply->figures.tokensPerSecond;
     std::printf("[ figures  ] stop answered in %lld ms; one token takes %.1f ms\n",
                 static_cast<long long>(stopMs), msPerToken);
-    // Within one token (plus the queued signal's trip back to this thread).
-    EXPECT_LE(stopMs, 2 * msPerToken + 100);
+    // Within one token, plus the queued signal's trip back to this (possibly busy) thread.
+    EXPECT_LE(stopMs, 2 * msPerToken + 250);
     EXPECT_LT(reply->figures.generatedTokens, 100000);
 }
 
