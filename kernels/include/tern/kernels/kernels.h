@@ -7,6 +7,10 @@
 //   indexed by absolute row (y[r], not y[r - row_begin]).
 // - Kernels never allocate and never throw; shapes are the caller's responsibility (K a multiple
 //   of the format's block; formats.h's size functions validate shapes when loading).
+// - Splitting rows over threads: any split is correct. For speed, give i2s_matmul ranges of
+//   multiples of 32 rows (its AVX-512 panel) and give every thread a contiguous range: the
+//   I2_S matvec is memory-bound (it streams the weights once, K/4 bytes per row) and a
+//   contiguous range is one sequential stream for the hardware prefetcher.
 // - Integer-accumulating kernels (I2_S, TQ2_0/TQ1_0 inner sums) give identical results in every
 //   variant. Float kernels may differ from the scalar reference by the tolerances stated below
 //   (from a different summation order only).
@@ -28,7 +32,8 @@ struct ActQuant {
 };
 
 struct KernelTable {
-    const char* name; // "scalar", "avx2", "avx2-vnni", "avx512", "avx512-vnni", "neon", "neon-dotprod"
+    const char*
+        name; // "scalar", "avx2", "avx2-vnni", "avx512", "avx512-vnni", "neon", "neon-dotprod"
 
     // ---- ternary path ----
     // q[i] = clamp(nearest_even(x[i] * a), -128, 127), the product x[i] * a in float; returns
@@ -66,10 +71,10 @@ struct KernelTable {
     // y[r] = sum_j w(r, j) * x[j] with w dequantized exactly (Q8_0: row stride
     // q8_0_row_bytes(K), K % 32 == 0; F16: row stride K halves). Tolerance vs scalar:
     // 1e-5 * sum_j |w(r, j) * x[j]| (float summation order).
-    void (*q8_0_matvec)(const uint8_t* w, std::size_t k, std::size_t row_begin,
-                        std::size_t row_end, const float* x, float* y);
-    void (*f16_matvec)(const uint16_t* w, std::size_t k, std::size_t row_begin,
-                       std::size_t row_end, const float* x, float* y);
+    void (*q8_0_matvec)(const uint8_t* w, std::size_t k, std::size_t row_begin, std::size_t row_end,
+                        const float* x, float* y);
+    void (*f16_matvec)(const uint16_t* w, std::size_t k, std::size_t row_begin, std::size_t row_end,
+                       const float* x, float* y);
 
     // ---- row dequantization (embedding lookup); exact, same results in every variant ----
     void (*dequant_row_f16)(const uint16_t* in, std::size_t k, float* y);
