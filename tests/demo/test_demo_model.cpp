@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -32,11 +33,12 @@ const fs::path kResources = fs::path(TERN_SOURCE_DIR) / "resources";
 const fs::path kModel = kResources / "tern-demo.gguf";
 const fs::path kDemoDir = kResources / "demo-model";
 
+// The first chunks of the held-out text (reference.json records every chunk's NLL, so any prefix
+// compares exactly); all 81 chunks take ~20 CPU-seconds, which check_engine.py covers instead.
 #if defined(TERN_SANITIZER_BUILD)
-// Sanitized builds are ~10x slower: score a prefix of the held-out chunks there.
-constexpr std::size_t kMaxChunks = 6;
+constexpr std::size_t kMaxChunks = 3; // sanitized builds are ~10x slower
 #else
-constexpr std::size_t kMaxChunks = 1u << 30; // all of them
+constexpr std::size_t kMaxChunks = 12;
 #endif
 
 std::string read_file(const fs::path& path) {
