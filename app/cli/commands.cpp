@@ -3,6 +3,7 @@
 namespace tern::cli {
 
 int run_sysinfo(std::span<char* const> args);
+int run_download(std::span<char* const> args);
 int run_bench_kernels(std::span<char* const> args);
 int run_convert(std::span<char* const> args);
 int run_tokenize(std::span<char* const> args);
@@ -12,6 +13,7 @@ std::span<const Command> all_commands() {
     static const Command commands[] = {
         {"convert", "convert a Hugging Face checkpoint folder to a GGUF file", run_convert},
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
+        {"download", "download a model from Hugging Face (resumable, verified)", run_download},
         {"bench-kernels", "measure the I2_S kernels against memory bandwidth and int8 peak", run_bench_kernels},
         {"tokenize", "print the token ids of a text with a model's tokenizer", run_tokenize},
         {"template", "print the chat prompt a model sees for a conversation", run_template},
