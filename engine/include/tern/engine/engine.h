@@ -84,6 +84,9 @@ struct SamplingParams {
     std::uint64_t seed = 0;       // the same seed gives the same text
 };
 
+// Throws Error naming the parameter when one is out of range (generate() checks the same).
+void check_sampling_params(const SamplingParams& params);
+
 struct GenerateOptions {
     int max_tokens = 512;         // -1: until end of text or a full context
     SamplingParams sampling;
