@@ -59,7 +59,7 @@ ModelImpl::ModelImpl(const std::string& path, const LoadOptions& options) {
         throw Error("the context length must be 0 (automatic) or positive, not " +
                     std::to_string(options.context_length));
     }
-    file_ = GgufFile::open(path);
+    file_ = GgufFile::open(path, /*populate_map=*/true);
     config_ = read_model_config(*file_);
     report(0.05f);
     weights_ = bind_weights(*file_, config_, [&](std::size_t done, std::size_t total) {

@@ -129,7 +129,8 @@ public:
     // Processes `tokens` after the cached prefix they share with the previous call (like
     // generate's prompt) without sampling, calling on_logits(i, logits) for every position i of
     // `tokens` that had to be computed (i >= the reused count, which is returned). For
-    // perplexity and logits dumps. Throws Error when the tokens exceed the context.
+    // perplexity and logits dumps. With a null on_logits only the last position's logits are
+    // computed (prompt processing). Throws Error when the tokens exceed the context.
     int evaluate(std::span<const Token> tokens,
                  const std::function<void(std::size_t index, std::span<const float> logits)>& on_logits);
 
