@@ -2,6 +2,8 @@
 #include "cli_options.h"
 #include "command.h"
 
+#include "tern/engine/data_paths.h"
+
 #include "tern/engine/chat_template.h"
 #include "tern/engine/tokenizer.h"
 
@@ -16,12 +18,12 @@ namespace tern::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "Usage: tern-cli chat -m FILE [options]\n\n"
+    "Usage: tern-cli chat [-m FILE] [options]\n\n"
     "Talk with the model: type a message and press Enter. Ctrl+C stops a reply; Ctrl+C at the\n"
     "prompt, Ctrl+D or /exit quits; /reset starts a new conversation. Each turn reuses the\n"
     "previous turns' KV cache, so only the new text is processed.\n\n"
     "Options:\n"
-    "  -m, --model FILE      the GGUF model\n"
+    "  -m, --model FILE      the GGUF model (default: the built-in demo model)\n"
     "  --system TEXT         a system message\n"
     "  --template NAME|JINJA force a chat template: 2b4t, llama3, falcon3, completion, or Jinja\n"
     "  -t, --threads N       threads (default: physical cores)\n"
@@ -66,7 +68,8 @@ int run_chat(std::span<char* const> args) {
                 in.unknown();
             }
         }
-        if (model_path.empty()) throw UsageError{"-m FILE is required"};
+        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
+        if (model_path.empty()) model_path = engine::default_model_path().string();
         try {
             engine::check_sampling_params(gen.sampling);
         } catch (const engine::Error& e) {

@@ -2,6 +2,8 @@
 #include "cli_options.h"
 #include "command.h"
 
+#include "tern/engine/data_paths.h"
+
 #include "tern/engine/tokenizer.h"
 
 #include <csignal>
@@ -12,11 +14,11 @@ namespace tern::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "Usage: tern-cli run -m FILE -p TEXT [options]\n\n"
+    "Usage: tern-cli run [-m FILE] -p TEXT [options]\n\n"
     "Continues TEXT with the model (plain completion; `tern-cli chat` applies the chat template)\n"
     "and prints the continuation as it is generated. Figures go to stderr.\n\n"
     "Options:\n"
-    "  -m, --model FILE      the GGUF model\n"
+    "  -m, --model FILE      the GGUF model (default: the built-in demo model)\n"
     "  -p, --prompt TEXT     the text to continue\n"
     "  -f, --file FILE       read the prompt from a file\n"
     "  --tokens LIST         the prompt as token ids instead (e.g. 1,450,4996)\n"
@@ -67,7 +69,8 @@ int run_run(std::span<char* const> args) {
                 in.unknown();
             }
         }
-        if (model_path.empty()) throw UsageError{"-m FILE is required"};
+        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
+        if (model_path.empty()) model_path = engine::default_model_path().string();
         const int sources = (have_prompt ? 1 : 0) + (prompt_file.empty() ? 0 : 1) + (tokens.empty() ? 0 : 1);
         if (sources != 1) throw UsageError{"give exactly one of -p TEXT, -f FILE and --tokens LIST"};
         if (!prompt_file.empty()) {
