@@ -1,5 +1,6 @@
 #include "file_download.h"
 
+#include "tern/downloader/git_blob_id.h"
 #include "tern/downloader/safe_path.h"
 #include "tern/downloader/sha256.h"
 
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <system_error>
+#include <vector>
 
 #ifdef _WIN32
 #include <io.h>
@@ -341,6 +343,25 @@ void download_one_file(const HubTransport& transport, const RepoListing& listing
                            "The downloaded '" + file.path + "' of " + listing.repo +
                                " is corrupt: its SHA-256 is " + actual + " but the hub says " +
                                *expected +
+                               ". The damaged data was deleted; download it again. If this "
+                               "repeats, a proxy or the network is altering the data.");
+        }
+    }
+    if (!expected && file.git_blob_id) {
+        GitBlobId id(file.size);
+        std::ifstream in(target.part_path, std::ios::binary);
+        std::vector<char> buffer(1 << 16);
+        while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+            id.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+        }
+        const std::string actual = id.hex_digest();
+        if (actual != *file.git_blob_id) {
+            fs::remove(target.part_path, error);
+            fs::remove(target.meta_path, error);
+            throw HubError(HubErrorKind::ChecksumMismatch,
+                           "The downloaded '" + file.path + "' of " + listing.repo +
+                               " is corrupt: its git object id is " + actual + " but the hub says " +
+                               *file.git_blob_id +
                                ". The damaged data was deleted; download it again. If this "
                                "repeats, a proxy or the network is altering the data.");
         }
