@@ -97,6 +97,21 @@ TEST_F(CliDownloadTest, CtrlCLeavesAResumablePartFileAndTheNextRunFinishes) {
     EXPECT_EQ(hub_.requests_to("storage").back().range, "bytes=" + std::to_string(kept) + "-");
 }
 
+TEST_F(CliDownloadTest, AModelInTheHuggingFaceCacheIsUsedInsteadOfDownloaded) {
+    const auto repo_dir = dir_ / "hf-home" / "hub" / "models--tern-test--tiny-model";
+    const std::string commit = "0123456789abcdef0123456789abcdef01234567";
+    fs::create_directories(repo_dir / "refs");
+    std::ofstream(repo_dir / "refs" / "main") << commit;
+    fs::create_directories(repo_dir / "snapshots" / commit);
+    std::ofstream(repo_dir / "snapshots" / commit / "model.gguf") << "GGUF";
+    ASSERT_EQ(run_cli({kRepo}), 0) << cli_stderr();
+    EXPECT_TRUE(contains(cli_stderr(), "already in the Hugging Face cache")) << cli_stderr();
+    EXPECT_TRUE(contains(read_file(dir_ / "stdout.txt"), (repo_dir / "snapshots" / commit).string()));
+    EXPECT_TRUE(hub_.requests().empty());
+    ASSERT_EQ(run_cli({kRepo, "--no-cache", "--all", "-o", (dir_ / "fresh").string()}), 0) << cli_stderr();
+    EXPECT_EQ(read_file(dir_ / "fresh" / "model.safetensors"), weights_);
+}
+
 TEST_F(CliDownloadTest, UsageAndHubErrorsAreReportedWithTheRightExitCode) {
     EXPECT_EQ(run_cli({}), 2);
     EXPECT_TRUE(contains(cli_stderr(), "which repository"));
