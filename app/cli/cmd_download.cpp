@@ -248,6 +248,10 @@ int run_download(std::span<char* const> args) {
     dl::HubClient client(dl::HubSettings{}.with_environment());
     dl::DownloadControl control;
     g_interrupted = 0;
+#ifdef SIGPIPE
+    // A server that hangs up while TLS writes must give an error, not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+#endif
     const auto previous_handler = std::signal(SIGINT, on_interrupt);
     std::atomic<bool> finished{false};
     std::thread watcher([&] {

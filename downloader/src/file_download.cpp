@@ -276,22 +276,30 @@ void download_one_file(const HubTransport& transport, const RepoListing& listing
             if (linked != result.hub_headers.end() && is_sha256_hex(strip_etag(linked->second))) {
                 linked_sha256 = strip_etag(linked->second);
             }
+            // Starts the file over (a bad resume); fails when the .part cannot be reopened.
+            const auto restart_from_zero = [&]() -> std::optional<AttemptFailure> {
+                out = open_file(target.part_path, "wb");
+                if (!out) {
+                    return AttemptFailure{write_error(target.part_path, errno, 0), false, std::nullopt, false, false};
+                }
+                progress.remove(offset);
+                hash = Sha256();
+                offset = 0;
+                return std::nullopt;
+            };
             if (sink_failure) {
-                if (sink_failure->retryable) { // a bad resume: start the file over
-                    std::fflush(out.get());
-                    out = open_file(target.part_path, "wb");
-                    progress.remove(offset);
-                    hash = Sha256();
-                    offset = 0;
+                if (sink_failure->retryable) {
+                    if (auto failed = restart_from_zero()) {
+                        return failed;
+                    }
                 }
                 return sink_failure;
             }
             if (result.response.status == 416) {
                 // The server says our offset is past the end: the .part is not what we think.
-                out = open_file(target.part_path, "wb");
-                progress.remove(offset);
-                hash = Sha256();
-                offset = 0;
+                if (auto failed = restart_from_zero()) {
+                    return failed;
+                }
             }
             auto failure = transport.classify(result.response, context);
             if (failure) {
