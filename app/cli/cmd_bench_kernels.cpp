@@ -14,18 +14,20 @@ namespace tern::cli {
 namespace {
 
 void print_usage(std::FILE* out) {
-    std::fprintf(out,
-                 "Usage: tern-cli bench-kernels [--threads 1,2] [--runs N] [--working-set-mib N]\n"
-                 "                              [--no-matvec] [--no-matmul]\n\n"
-                 "Measures, with the kernel variant chosen at start-up (TERN_CPU=... to force one):\n"
-                 "  - I2_S matrix-vector GB/s over distinct 2B4T weight matrices larger than the\n"
-                 "    last-level cache, next to the read bandwidth measured in the same run, and\n"
-                 "    their ratio (target >= 85%%);\n"
-                 "  - I2_S matrix-matrix int8 multiply-accumulates per second at N = 128 and 512\n"
-                 "    tokens, next to the peak of the variant's instruction measured in the same\n"
-                 "    run with a tight loop, and their ratio (target >= 50%%).\n"
-                 "Figures are medians of the runs with [min-max]. Needs about working-set MiB of\n"
-                 "memory (default 1024) and a few seconds per run.\n");
+    std::fprintf(
+        out, "Usage: tern-cli bench-kernels [--threads 1,2] [--runs N] [--working-set-mib N]\n"
+             "                              [--no-matvec] [--no-matmul] [--wall]\n\n"
+             "Measures, with the kernel variant chosen at start-up (TERN_CPU=... to force one):\n"
+             "  - I2_S matrix-vector GB/s over distinct 2B4T weight matrices larger than the\n"
+             "    last-level cache, next to the read bandwidth measured in the same run, and\n"
+             "    their ratio (target >= 85%%);\n"
+             "  - I2_S matrix-matrix int8 multiply-accumulates per second at N = 128 and 512\n"
+             "    tokens, next to the peak of the variant's instruction measured in the same\n"
+             "    run with a tight loop, and their ratio (target >= 50%%).\n"
+             "Figures are medians of the runs with [min-max]. Passes are timed by each\n"
+             "thread's CPU time (the slowest thread), so time the OS gives to other programs\n"
+             "is not counted; --wall times them by the clock instead. Needs about\n"
+             "working-set MiB of memory (default 1024) and a few seconds per run.\n");
 }
 
 std::string fmt(const kernels::Summary& s, double scale, const char* format) {
@@ -72,8 +74,10 @@ int run_bench_kernels(std::span<char* const> args) {
                     list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
                 long n = 0;
                 if (!parse_positive(item, n) || n > 256) {
-                    std::fprintf(stderr, "tern-cli bench-kernels: --threads: '%s' is not a list "
-                                         "of thread counts like 1,2\n", list.c_str());
+                    std::fprintf(stderr,
+                                 "tern-cli bench-kernels: --threads: '%s' is not a list "
+                                 "of thread counts like 1,2\n",
+                                 list.c_str());
                     return kExitUsage;
                 }
                 threads.push_back(static_cast<int>(n));
@@ -84,20 +88,26 @@ int run_bench_kernels(std::span<char* const> args) {
             }
         } else if (arg == "--runs" && has_value) {
             if (!parse_positive(args[++i], runs) || runs > 1000) {
-                std::fprintf(stderr, "tern-cli bench-kernels: --runs: '%s' is not a count "
-                                     "between 1 and 1000\n", args[i]);
+                std::fprintf(stderr,
+                             "tern-cli bench-kernels: --runs: '%s' is not a count "
+                             "between 1 and 1000\n",
+                             args[i]);
                 return kExitUsage;
             }
         } else if (arg == "--working-set-mib" && has_value) {
             if (!parse_positive(args[++i], working_set_mib) || working_set_mib > 1 << 20) {
-                std::fprintf(stderr, "tern-cli bench-kernels: --working-set-mib: '%s' is not a "
-                                     "size in MiB\n", args[i]);
+                std::fprintf(stderr,
+                             "tern-cli bench-kernels: --working-set-mib: '%s' is not a "
+                             "size in MiB\n",
+                             args[i]);
                 return kExitUsage;
             }
         } else if (arg == "--no-matvec") {
             matvec = false;
         } else if (arg == "--no-matmul") {
             matmul = false;
+        } else if (arg == "--wall") {
+            kernels::set_bench_clock(kernels::BenchClock::wall);
         } else {
             std::fprintf(stderr, "tern-cli bench-kernels: unknown option or missing value '%s'\n",
                          args[i]);
@@ -107,7 +117,9 @@ int run_bench_kernels(std::span<char* const> args) {
     }
 
     const kernels::KernelTable& k = kernels::kernels(); // throws on a bad TERN_CPU
-    std::printf("Kernel variant: %s\n", k.name);
+    std::printf("Kernel variant: %s; timing: %s\n", k.name,
+                kernels::bench_clock() == kernels::BenchClock::wall ? "wall clock"
+                                                                    : "per-thread CPU time");
 
     if (matvec) {
         const auto set = kernels::make_decode_working_set(
@@ -115,16 +127,15 @@ int run_bench_kernels(std::span<char* const> args) {
         std::printf("\nI2_S matvec over %.2f GB of distinct 2B4T matrices (%zu matrices), %ld "
                     "runs, median [min-max]:\n",
                     static_cast<double>(set.bytes) / 1e9, set.matrices.size(), runs);
-        std::printf("%-8s %-22s %-22s %s\n", "threads", "read GB/s", "matvec GB/s",
-                    "matvec/read");
+        std::printf("%-8s %-22s %-22s %s\n", "threads", "read GB/s", "matvec GB/s", "matvec/read");
         for (int t : threads) {
             std::vector<double> read, mv, ratio;
             kernels::time_matvec_pass(k, set, t); // warm-up (page tables, frequency)
             for (long r = 0; r < runs; ++r) {
                 const double bw = static_cast<double>(set.bytes) /
                                   kernels::time_read_pass(set.data.get(), set.bytes, t);
-                const double gb = static_cast<double>(set.bytes) /
-                                  kernels::time_matvec_pass(k, set, t);
+                const double gb =
+                    static_cast<double>(set.bytes) / kernels::time_matvec_pass(k, set, t);
                 read.push_back(bw);
                 mv.push_back(gb);
                 ratio.push_back(gb / bw);
@@ -144,8 +155,7 @@ int run_bench_kernels(std::span<char* const> args) {
         const kernels::MacPeak probe = kernels::measure_mac_peak(k, 1);
         std::printf("\nI2_S matmul, int8 multiply-accumulates per second (GMAC/s), peak of %s "
                     "measured in the same run, %ld runs, median [min-max]:\n",
-                    probe.instruction.empty() ? "(none: scalar)" : probe.instruction.c_str(),
-                    runs);
+                    probe.instruction.empty() ? "(none: scalar)" : probe.instruction.c_str(), runs);
         std::printf("%-11s %-5s %-8s %-22s %-22s %s\n", "shape", "N", "threads", "matmul GMAC/s",
                     "peak GMAC/s", "matmul/peak");
         std::vector<int8_t> q(512 * 6912);
@@ -162,8 +172,8 @@ int run_bench_kernels(std::span<char* const> args) {
                     std::vector<double> rate, peak, ratio;
                     const double macs = static_cast<double>(s.m * s.k * n);
                     for (long r = 0; r < runs; ++r) {
-                        const double mm = macs / kernels::time_matmul(k, w.data(), s.m, s.k,
-                                                                     q.data(), n, t);
+                        const double mm =
+                            macs / kernels::time_matmul(k, w.data(), s.m, s.k, q.data(), n, t);
                         const double pk = kernels::measure_mac_peak(k, t).macs_per_second;
                         rate.push_back(mm);
                         peak.push_back(pk);

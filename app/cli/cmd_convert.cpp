@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,7 @@ namespace {
 void print_usage(std::FILE* out) {
     std::fprintf(out,
                  "Usage: tern-cli convert DIR -o FILE [--type i2_s|tq2_0] [--embed f16|q8_0]\n"
-                 "                        [--packed-scale auto|multiply|divide] [--quiet]\n\n"
+                 "                        [--packed-scale auto|multiply|divide] [-t N] [--quiet]\n\n"
                  "Converts the Hugging Face checkpoint in DIR (config.json, *.safetensors,\n"
                  "tokenizer.json or tokenizer.model, tokenizer_config.json) into the GGUF file FILE.\n"
                  "Supported: BitNet b1.58 2B4T (packed or bf16), the 1bitLLM models, Llama3-8B-1.58\n"
@@ -26,6 +27,8 @@ void print_usage(std::FILE* out) {
                  "  --embed TYPE        embeddings and output head: f16 (default) or q8_0\n"
                  "  --packed-scale R    how a packed checkpoint's weight_scale applies: auto (default:\n"
                  "                      from quantization_config, else by magnitude), multiply, divide\n"
+                 "  -t, --threads N     worker threads (default: one per hardware thread, at most 8);\n"
+                 "                      the output is the same for any N\n"
                  "  -q, --quiet         no progress bar\n");
 }
 
@@ -96,6 +99,14 @@ int run_convert(std::span<char* const> args) {
                 else if (rule == "multiply") options.packed_scale = downloader::PackedScale::Multiply;
                 else if (rule == "divide") options.packed_scale = downloader::PackedScale::Divide;
                 else return usage_error("--packed-scale must be auto, multiply or divide, not '" + rule + "'");
+            } else if (arg == "-t" || arg == "--threads") {
+                const std::string text = value(arg);
+                char* end = nullptr;
+                const unsigned long n = std::strtoul(text.c_str(), &end, 10);
+                if (text.empty() || *end != '\0' || n == 0 || n > 256) {
+                    return usage_error("--threads must be a number from 1 to 256, not '" + text + "'");
+                }
+                options.threads = static_cast<unsigned>(n);
             } else if (arg == "-q" || arg == "--quiet") {
                 quiet = true;
             } else if (!arg.empty() && arg[0] == '-') {

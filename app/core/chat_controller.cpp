@@ -73,10 +73,10 @@ ChatController::ChatController(HistoryStore& store, SettingsController& settings
 
     memoryTimer_.setInterval(1000);
     connect(&memoryTimer_, &QTimer::timeout, this, [this] {
-        residentBytes_ = residentMemoryBytes();
+        residentBytes_ = ::tern::app::residentMemoryBytes(); // the free function, not the getter
         emit residentMemoryChanged();
     });
-    residentBytes_ = residentMemoryBytes();
+    residentBytes_ = ::tern::app::residentMemoryBytes(); // the free function, not the getter
     memoryTimer_.start();
 
     deleteTimer_.setSingleShot(true);

@@ -1,5 +1,6 @@
 #include "markdown_blocks.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 #include <QVariantMap>
 
@@ -29,12 +30,19 @@ int fenceLength(const QString& line, QChar* fenceChar) {
 }
 
 void pushProse(QList<MarkdownBlock>& blocks, QStringList& lines) {
-    QString text = lines.join(QLatin1Char('\n'));
+    QString text = lines.join(QLatin1Char('\n')).trimmed();
     lines.clear();
-    if (text.trimmed().isEmpty()) {
+    if (text.isEmpty()) {
         return;
     }
-    blocks.append({MarkdownBlock::Kind::Prose, text.trimmed(), {}, true});
+    // A numbered list interrupted by a code block continues at "2."; rendered on its own, the
+    // Markdown renderer would restart it at 1, so keep the number as written.
+    static const QRegularExpression continuedList(QStringLiteral("^(\\d+)\\. "));
+    const QRegularExpressionMatch m = continuedList.match(text);
+    if (!blocks.isEmpty() && m.hasMatch() && m.captured(1).toInt() > 1) {
+        text.replace(m.capturedStart(0), m.capturedLength(0), m.captured(1) + QStringLiteral("\\. "));
+    }
+    blocks.append({MarkdownBlock::Kind::Prose, text, {}, true});
 }
 
 } // namespace

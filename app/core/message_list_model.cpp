@@ -31,7 +31,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
 QHash<int, QByteArray> MessageListModel::roleNames() const {
     return {{IdRole, "messageId"},     {RoleNameRole, "role"},
             {TextRole, "text"},        {BlocksRole, "blocks"},
-            {StateRole, "state"},      {ModelRole, "model"},
+            {StateRole, "messageState"}, {ModelRole, "modelName"},
             {GeneratedTokensRole, "generatedTokens"},
             {TokensPerSecondRole, "tokensPerSecond"},
             {CreatedAtRole, "createdAt"}};

@@ -1,19 +1,54 @@
 // tern: the desktop chat application.
+#include "chat_controller.h"
+#include "clipboard.h"
+#include "engine_backend.h"
+#include "gui_stall_probe.h"
+#include "history_store.h"
+#include "model_manager.h"
+#include "settings_controller.h"
 #include "tern/engine/build_info.h"
+#include "token_store.h"
+
+#include "tern/downloader/catalog.h"
 
 #include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <cstdio>
+#include <memory>
 
 Q_IMPORT_QML_PLUGIN(TernPlugin)
 
+using namespace tern::app;
+
+namespace {
+
+std::unique_ptr<HistoryStore> openHistory(const QString& path, QString* error) {
+    try {
+        return std::make_unique<HistoryStore>(path);
+    } catch (const HistoryError& e) {
+        *error = QString::fromStdString(e.what());
+    }
+    // The app stays usable: this session's chats go to a temporary file, and the banner says so.
+    const QString fallback = QDir(QStandardPaths::writableLocation(QStandardPaths::TempLocation))
+                                 .filePath(QStringLiteral("tern-history-%1.sqlite3").arg(QCoreApplication::applicationPid()));
+    *error += QObject::tr(" — this session's chats are kept in %1 only.").arg(fallback);
+    return std::make_unique<HistoryStore>(fallback);
+}
+
+} // namespace
+
 int main(int argc, char* argv[]) {
+    QElapsedTimer startClock;
+    startClock.start();
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("Tern"));
     QGuiApplication::setOrganizationName(QStringLiteral("Tern"));
@@ -27,7 +62,23 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption selfTest(
         QStringLiteral("self-test"),
         QStringLiteral("Open the window, render one frame and quit (exit code 0 on success)."));
-    parser.addOption(selfTest);
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window to <file> once it has settled, then quit."),
+        QStringLiteral("file"));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"), QStringLiteral("Load this GGUF model instead of the last one used."),
+        QStringLiteral("file"));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Keep the history and settings in <dir> instead of the user's folders (tests, demos)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption measure(
+        QStringLiteral("measure"),
+        QStringLiteral("Report start-up time and the longest GUI-thread stall on stderr at exit."));
+    const QCommandLineOption openLatest(
+        QStringLiteral("open-latest"), QStringLiteral("Open the most recent conversation instead of a new chat."));
+    parser.addOptions({selfTest, screenshot, modelOption, dataDir, measure, openLatest});
     parser.process(app);
 
     // Offscreen runs (tests, CI) have no GPU context; the software renderer always works there.
@@ -36,8 +87,55 @@ int main(int argc, char* argv[]) {
     }
     QQuickStyle::setStyle(QStringLiteral("Basic"));
 
+    GuiStallProbe probe;
+    probe.start();
+
+    std::unique_ptr<QSettings> qsettings;
+    QString historyPath = HistoryStore::defaultPath();
+    QString tokenPath;
+    if (parser.isSet(dataDir)) {
+        const QDir dir(parser.value(dataDir));
+        QDir().mkpath(dir.absolutePath());
+        qsettings = std::make_unique<QSettings>(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        historyPath = dir.filePath(QStringLiteral("history.sqlite3"));
+        tokenPath = dir.filePath(QStringLiteral("hf-token"));
+    }
+    TokenStore tokens(parser.isSet(dataDir) ? TokenStore::Backend::FileOnly : TokenStore::Backend::KeychainOrFile,
+                      tokenPath);
+    SettingsController settings(std::move(qsettings), &tokens);
+    if (parser.isSet(dataDir) && settings.modelsFolder() == SettingsController::defaultModelsFolder()) {
+        settings.setModelsFolder(QDir(parser.value(dataDir)).filePath(QStringLiteral("models")));
+    }
+    QString historyError;
+    std::unique_ptr<HistoryStore> history = openHistory(historyPath, &historyError);
+    ChatController chat(*history, settings, std::make_unique<EngineBackend>());
+    if (!historyError.isEmpty()) {
+        chat.showError(historyError);
+    }
+    const QString demoModel; // the built-in demo model, once resources ship one
+    const QString catalog = QString::fromStdString(
+        tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
+    ModelManager models(settings, demoModel, catalog);
+    if (!models.catalogError().isEmpty()) {
+        chat.showError(models.catalogError());
+    }
+    // A finished download or import is what the user wants to chat with next.
+    QObject::connect(&models, &ModelManager::downloaded, &chat,
+                     [&chat](const QString&, const QString& path) { chat.loadModel(path); });
+    QObject::connect(&models, &ModelManager::failed, &chat, &ChatController::showError);
+    Clipboard clipboard;
+    if (parser.isSet(openLatest) && chat.conversationModel().rowCount() > 0) {
+        chat.selectConversation(chat.conversationModel().idAt(0));
+    }
+
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    engine.setInitialProperties({
+        {QStringLiteral("chat"), QVariant::fromValue<QObject*>(&chat)},
+        {QStringLiteral("settings"), QVariant::fromValue<QObject*>(&settings)},
+        {QStringLiteral("models"), QVariant::fromValue<QObject*>(&models)},
+        {QStringLiteral("clipboard"), QVariant::fromValue<QObject*>(&clipboard)},
+    });
     QObject::connect(
         &engine, &QQmlApplicationEngine::objectCreationFailed, &app,
         [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
@@ -46,13 +144,33 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "tern: the user interface failed to load\n");
         return 1;
     }
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().constFirst());
+    if (!window) {
+        std::fprintf(stderr, "tern: the root object is not a window\n");
+        return 1;
+    }
+
+    // The model: the one asked for, else the last one used, else the built-in demo model.
+    QString modelPath = parser.value(modelOption);
+    if (modelPath.isEmpty()) {
+        modelPath = settings.lastModelPath();
+    }
+    if (modelPath.isEmpty()) {
+        modelPath = demoModel;
+    }
+    if (!modelPath.isEmpty()) {
+        chat.loadModel(modelPath);
+    }
+
+    QObject::connect(window, &QQuickWindow::frameSwapped, &app, [&startClock, &parser, measure] {
+        static bool first = true;
+        if (first && parser.isSet(measure)) {
+            std::fprintf(stderr, "tern: first frame %lld ms after start\n", static_cast<long long>(startClock.elapsed()));
+        }
+        first = false;
+    });
 
     if (parser.isSet(selfTest)) {
-        auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().constFirst());
-        if (!window) {
-            std::fprintf(stderr, "tern --self-test: the root object is not a window\n");
-            return 1;
-        }
         QObject::connect(window, &QQuickWindow::frameSwapped, &app, [window] {
             std::printf("tern self-test: window '%s' rendered, quitting\n",
                         qPrintable(window->title()));
@@ -63,5 +181,24 @@ int main(int argc, char* argv[]) {
             QCoreApplication::exit(1);
         });
     }
-    return app.exec();
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        // Let the model load and the layout settle, then grab.
+        QTimer::singleShot(1500, &app, [window, file] {
+            const QImage image = window->grabWindow();
+            if (image.isNull() || !image.save(file)) {
+                std::fprintf(stderr, "tern --screenshot: cannot save %s\n", qPrintable(file));
+                QCoreApplication::exit(1);
+                return;
+            }
+            std::printf("tern: saved %s (%dx%d)\n", qPrintable(file), image.width(), image.height());
+            QCoreApplication::quit();
+        });
+    }
+    const int rc = app.exec();
+    if (parser.isSet(measure)) {
+        std::fprintf(stderr, "tern: longest GUI-thread stall %.1f ms over %lld ticks\n", probe.worstStallMs(),
+                     static_cast<long long>(probe.ticks()));
+    }
+    return rc;
 }

@@ -74,16 +74,28 @@ void InstructionMacPeak(benchmark::State& state) {
 
 } // namespace
 
-BENCHMARK(ReadBandwidth)->Arg(1)->Arg(2)->UseManualTime()->Repetitions(5)->Iterations(1)
+BENCHMARK(ReadBandwidth)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseManualTime()
+    ->Repetitions(5)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(I2sMatvecWorkingSet)->Arg(1)->Arg(2)->UseManualTime()->Repetitions(5)->Iterations(1)
+BENCHMARK(I2sMatvecWorkingSet)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseManualTime()
+    ->Repetitions(5)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(I2sMatmul)
     ->ArgsProduct({{2560}, {2560}, {128, 512}, {1, 2}})
     ->Args({640, 2560, 128, 1})
     ->Args({6912, 2560, 128, 1})
     ->Args({2560, 6912, 128, 1})
-    ->UseManualTime()->Repetitions(5)->Unit(benchmark::kMillisecond);
+    ->UseManualTime()
+    ->Repetitions(5)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(InstructionMacPeak)->Arg(1)->Arg(2)->UseManualTime()->Repetitions(5)->Iterations(1);
 
 BENCHMARK_MAIN();

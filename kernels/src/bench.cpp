@@ -8,28 +8,66 @@
 #include <cstring>
 #include <thread>
 
+#if defined(_WIN32)
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
 namespace tern::kernels {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 std::atomic<uint64_t> g_sink{0}; // keeps measured loops from being optimized away
+std::atomic<BenchClock> g_clock{BenchClock::thread_cpu};
+
+// CPU time consumed by the calling thread, in seconds.
+double thread_cpu_seconds() {
+#if defined(_WIN32)
+    FILETIME created, exited, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user)) {
+        return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+    }
+    const auto ticks = [](const FILETIME& f) {
+        return (static_cast<uint64_t>(f.dwHighDateTime) << 32) | f.dwLowDateTime;
+    };
+    return static_cast<double>(ticks(kernel) + ticks(user)) * 1e-7;
+#else
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+#endif
+}
 
 template <typename F>
 double timed_on_threads(int threads, F&& work) {
+    std::vector<double> cpu(static_cast<std::size_t>(threads > 1 ? threads : 1), 0.0);
+    const auto run = [&](int t, int n) {
+        const double start = thread_cpu_seconds();
+        work(t, n);
+        cpu[static_cast<std::size_t>(t)] = thread_cpu_seconds() - start;
+    };
     const auto start = Clock::now();
     if (threads <= 1) {
-        work(0, 1);
+        run(0, 1);
     } else {
         std::vector<std::thread> pool;
         for (int t = 0; t < threads; ++t) {
-            pool.emplace_back([&, t] { work(t, threads); });
+            pool.emplace_back([&, t] { run(t, threads); });
         }
         for (auto& th : pool) {
             th.join();
         }
     }
-    return std::chrono::duration<double>(Clock::now() - start).count();
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    if (g_clock.load() == BenchClock::wall) {
+        return wall;
+    }
+    return *std::max_element(cpu.begin(), cpu.end());
 }
 
 std::size_t split(std::size_t n, int part, int parts) {
@@ -37,6 +75,14 @@ std::size_t split(std::size_t n, int part, int parts) {
 }
 
 } // namespace
+
+void set_bench_clock(BenchClock clock) {
+    g_clock = clock;
+}
+
+BenchClock bench_clock() {
+    return g_clock.load();
+}
 
 DecodeWorkingSet make_decode_working_set(std::size_t min_bytes) {
     struct Shape {

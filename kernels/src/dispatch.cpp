@@ -39,7 +39,8 @@ std::vector<Variant> all_variants() {
 #endif
 #if defined(TERN_HAVE_ARM_KERNELS)
     v.push_back({"neon", f.neon, [] { return &detail::neon_table(); }});
-    v.push_back({"neon-dotprod", f.neon && f.dotprod, [] { return &detail::neon_dotprod_table(); }});
+    v.push_back(
+        {"neon-dotprod", f.neon && f.dotprod, [] { return &detail::neon_dotprod_table(); }});
 #endif
     return v;
 }
@@ -111,10 +112,10 @@ const KernelTable& select_kernels(std::string_view request) {
                        request == "avx2-vnni" || request == "avx512-vnni" || request == "neon" ||
                        request == "neon-dotprod";
     if (chosen == nullptr && known) {
-        throw KernelSelectionError("TERN_CPU=" + std::string(request) +
-                                   ": this CPU cannot run the '" + std::string(request) +
-                                   "' kernels (another architecture; supported here: " +
-                                   supported_list(all) + ")");
+        throw KernelSelectionError(
+            "TERN_CPU=" + std::string(request) + ": this CPU cannot run the '" +
+            std::string(request) +
+            "' kernels (another architecture; supported here: " + supported_list(all) + ")");
     }
     if (chosen == nullptr) {
         throw KernelSelectionError("TERN_CPU=" + std::string(request) +

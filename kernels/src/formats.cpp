@@ -96,7 +96,7 @@ uint16_t f32_to_fp16(float f) {
     if (absx >= 0x477ff000u) { // >= 65520: rounds past the largest half (65504)
         return static_cast<uint16_t>(sign | 0x7c00);
     }
-    if (absx < 0x38800000u) { // below 2^-14: a half subnormal (or zero)
+    if (absx < 0x38800000u) {     // below 2^-14: a half subnormal (or zero)
         if (absx < 0x33000000u) { // below 2^-25, half of the smallest subnormal
             return static_cast<uint16_t>(sign);
         }
@@ -152,7 +152,8 @@ void i2s_pack(const int8_t* ternary, std::size_t m, std::size_t k, float scale, 
         for (std::size_t j = 0; j < k; ++j) {
             const std::size_t block = j / kI2sBlockElems, e = j % kI2sBlockElems;
             const uint8_t code = ternary_code(src[j], "I2_S", r * k + j);
-            dst[block * kI2sBlockBytes + e % 32] |= static_cast<uint8_t>(code << (6 - 2 * (e / 32)));
+            dst[block * kI2sBlockBytes + e % 32] |=
+                static_cast<uint8_t>(code << (6 - 2 * (e / 32)));
         }
     }
     std::memcpy(out + m * row_bytes, &scale, sizeof scale);
@@ -180,7 +181,8 @@ float i2s_scale(const uint8_t* data, std::size_t m, std::size_t k) {
     return scale;
 }
 
-// ---- TQ2_0 / TQ1_0 ----------------------------------------------------------------------------------
+// ---- TQ2_0 / TQ1_0
+// ----------------------------------------------------------------------------------
 
 std::size_t tq2_0_row_bytes(std::size_t k) {
     require_multiple("TQ2_0", k, kQkK);
@@ -301,7 +303,8 @@ void tq1_0_dequantize_row(const uint8_t* in, std::size_t k, float* y) {
     }
 }
 
-// ---- Q8_0 ------------------------------------------------------------------------------------------
+// ---- Q8_0
+// ------------------------------------------------------------------------------------------
 
 std::size_t q8_0_row_bytes(std::size_t k) {
     require_multiple("Q8_0", k, kQ80BlockElems);
@@ -339,7 +342,8 @@ void q8_0_dequantize_row(const uint8_t* in, std::size_t k, float* y) {
     }
 }
 
-// ---- Q6_K ------------------------------------------------------------------------------------------
+// ---- Q6_K
+// ------------------------------------------------------------------------------------------
 
 std::size_t q6_k_row_bytes(std::size_t k) {
     require_multiple("Q6_K", k, kQkK);

@@ -68,6 +68,7 @@ protected:
 TEST_F(ChatControllerTest, WithoutAModelTheComposerSaysWhyAndRefuses) {
     EXPECT_EQ(chat->modelState(), QStringLiteral("none"));
     EXPECT_TRUE(chat->composerBlockedReason().contains(QStringLiteral("No model")));
+    EXPECT_GT(chat->residentMemoryBytes(), 1e6) << "the status strip's memory figure";
     EXPECT_FALSE(chat->send(QStringLiteral("hello")));
     EXPECT_EQ(chat->messageModel().rowCount(), 0);
     EXPECT_TRUE(store->conversations().isEmpty());

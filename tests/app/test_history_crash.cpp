@@ -108,7 +108,7 @@ TEST(HistoryCrash, AKilledWriterLosesAtMostTheLastSecond) {
             mustHave = count;
         }
     }
-    ASSERT_GT(mustHave, 50) << "the child streamed too slowly for the test to mean anything";
+    ASSERT_GT(mustHave, 20) << "the child streamed too slowly for the test to mean anything";
     EXPECT_GE(storedPieces, mustHave) << "more than the last second was lost: stored "
                                       << storedPieces << " pieces, emitted " << receivedAt.rbegin()->first;
 }

@@ -134,6 +134,14 @@ TEST(MarkdownBlocks, SplitsProseAndFencedCode) {
     EXPECT_EQ(blocks[2].text, QStringLiteral("Done."));
 }
 
+TEST(MarkdownBlocks, ANumberedListKeepsItsNumberAfterACodeBlock) {
+    const QList<MarkdownBlock> blocks =
+        splitMarkdownBlocks(QStringLiteral("1. First:\n```\na\n```\n2. Second\n3. Third"));
+    ASSERT_EQ(blocks.size(), 3);
+    EXPECT_EQ(blocks[2].text, QStringLiteral("2\\. Second\n3. Third"));
+    EXPECT_EQ(splitMarkdownBlocks(QStringLiteral("2. alone")).first().text, QStringLiteral("2. alone"));
+}
+
 TEST(MarkdownBlocks, AnOpenFenceWhileStreamingRunsToTheEnd) {
     const QList<MarkdownBlock> blocks = splitMarkdownBlocks(QStringLiteral("Try:\n```\nfor i in"));
     ASSERT_EQ(blocks.size(), 2);

@@ -181,7 +181,7 @@ def check_logits(cli, workdir, kind, extra=(), tag=""):
     import bitnet_reference as ref
     src, out = check_structure(cli, workdir, kind, extra, tag)
     embed = "q8_0" if "q8_0" in extra else "f16"
-    model = hf.reference_from_checkpoint(src, ref, embed)
+    model = hf.reference_from_checkpoint(src, ref, embed, "tq2_0" if "tq2_0" in extra else "i2_s")
     rng = np.random.default_rng(3)
     tokens = [int(t) for t in rng.integers(0, model.embed.shape[0], size=12)]
     gguf_rope = ref.rope
@@ -298,6 +298,8 @@ def main():
             check_structure(args.cli, args.workdir, name[len("structure-"):])
         elif name == "types":
             check_structure(args.cli, args.workdir, "1bitllm-f16", ("--type", "tq2_0", "--embed", "q8_0"), "-tq2")
+        elif name.startswith("types-"):
+            check_structure(args.cli, args.workdir, name[len("types-"):], ("--type", "tq2_0", "--embed", "q8_0"), "-tq2")
         elif name.startswith("logits-"):
             kind = name[len("logits-"):]
             if kind.endswith("-tq2"):

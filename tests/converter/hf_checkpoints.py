@@ -166,6 +166,10 @@ KINDS = {
     "2b4t-bf16": dict(cls="BitNetForCausalLM", act="relu2", dim=128, heads=4, kv=2, ffn=256,
                       layers=2, storage="latent", dtype="BF16", tied=True, theta=500000.0,
                       sub=("self_attn.attn_sub_norm", "mlp.ffn_sub_norm"), tok="json"),
+    # The same, wide enough (256) for TQ2_0's 256-element blocks without padding.
+    "2b4t-256": dict(cls="BitNetForCausalLM", act="relu2", dim=256, heads=8, kv=2, ffn=512,
+                     layers=2, storage="latent", dtype="BF16", tied=True, theta=500000.0,
+                     sub=("self_attn.attn_sub_norm", "mlp.ffn_sub_norm"), tok="json"),
     # 2B4T's packed layout, AutoBitLinear offline: W = t * weight_scale.
     "2b4t-packed": dict(cls="BitNetForCausalLM", act="relu2", dim=128, heads=4, kv=2, ffn=256,
                         layers=2, storage="packed", scale="multiply", dtype="BF16", tied=True,
@@ -308,9 +312,11 @@ def q8_0_roundtrip(x):
     return (q * d16[:, None]).reshape(x.shape).astype(np.float32)
 
 
-def reference_from_checkpoint(folder, reference_module, embed_type="f16"):
+def reference_from_checkpoint(folder, reference_module, embed_type="f16", weight_type="i2_s"):
     """The checkpoint as the reference's Model: ternary weights with their scales exactly as the
-    Hugging Face modeling code defines them, in Hugging Face's row order."""
+    Hugging Face modeling code defines them, in Hugging Face's row order. The storage precision
+    the conversion asked for is applied: F16 or Q8_0 embeddings, and for TQ2_0 the fp16 scale
+    every 256-element block carries."""
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
     tensors = read_checkpoint(folder)
@@ -325,6 +331,9 @@ def reference_from_checkpoint(folder, reference_module, embed_type="f16"):
             s = stored if multiply else np.float32(np.float32(1.0) / stored)
         else:
             t, s = absmean_ternary(w)
+        if weight_type == "tq2_0":
+            blocks = np.full((t.shape[0], t.shape[1] // 256), np.float32(np.float16(s)), dtype=np.float32)
+            return reference_module.Linear(t, block_scales=blocks)
         return reference_module.Linear(t, scale=s)
 
     def dense(name):

@@ -115,7 +115,7 @@ TEST(I2S, HandBuiltBlockHasTheDocumentedBytes) {
     std::vector<uint8_t> out(i2s_tensor_bytes(2, 128), 0xee);
     i2s_pack(t.data(), 2, 128, 0.75f, out.data());
     // byte b = c(b) << 6 | c(32+b) << 4 | c(64+b) << 2 | c(96+b), code = value + 1
-    EXPECT_EQ(out[0], 0x85);  // 2<<6 | 0<<4 | 1<<2 | 1
+    EXPECT_EQ(out[0], 0x85); // 2<<6 | 0<<4 | 1<<2 | 1
     EXPECT_EQ(out[1], 0x55);
     EXPECT_EQ(out[31], 0x54); // element 127 = -1 is the low 2 bits of byte 31
     for (int b = 32; b < 64; ++b) {
@@ -155,7 +155,7 @@ TEST(TQ2_0, HandBuiltBlockHasTheDocumentedBytes) {
     std::vector<uint8_t> out(tq2_0_row_bytes(256));
     ASSERT_EQ(out.size(), 66u);
     tq2_0_pack_row(t.data(), 256, 0.5f, out.data());
-    EXPECT_EQ(out[0], 0x52);  // 2 | 0<<2 | 1<<4 | 1<<6
+    EXPECT_EQ(out[0], 0x52); // 2 | 0<<2 | 1<<4 | 1<<6
     EXPECT_EQ(out[1], 0x55);
     EXPECT_EQ(out[32], 0x56); // 2 | 1<<2 | 1<<4 | 1<<6
     EXPECT_EQ(out[63], 0x15); // 1 | 1<<2 | 1<<4 | 0<<6
@@ -178,7 +178,7 @@ TEST(TQ1_0, HandBuiltBlockHasTheDocumentedBytes) {
     EXPECT_EQ(out[0], 213);
     EXPECT_EQ(out[1], 128); // all-zero weights: 11111 (base 3) = 121 -> 128
     EXPECT_EQ(out[47], 128);
-    EXPECT_EQ(out[48], 127); // qh: 1111 then a 0 digit = 120 -> 127
+    EXPECT_EQ(out[48], 127);  // qh: 1111 then a 0 digit = 120 -> 127
     EXPECT_EQ(out[52], 0x00); // fp16(2.0) = 0x4000
     EXPECT_EQ(out[53], 0x40);
     std::vector<float> y(256);
@@ -233,8 +233,8 @@ TEST(Q8_0, HandBuiltBlockAndRoundTrip) {
     const uint16_t d = f32_to_fp16(16.0f / 127.0f);
     EXPECT_EQ(q[0], d & 0xff);
     EXPECT_EQ(q[1], d >> 8);
-    EXPECT_EQ(static_cast<int8_t>(q[2]), -127);    // -16 * 127/16
-    EXPECT_EQ(static_cast<int8_t>(q[2 + 17]), 8);  // 1 * 127/16 = 7.94
+    EXPECT_EQ(static_cast<int8_t>(q[2]), -127);   // -16 * 127/16
+    EXPECT_EQ(static_cast<int8_t>(q[2 + 17]), 8); // 1 * 127/16 = 7.94
     EXPECT_EQ(static_cast<int8_t>(q[2 + 16]), 0);
     EXPECT_EQ(q[34], 0);
     EXPECT_EQ(q[35], 0);
@@ -266,7 +266,8 @@ TEST(Q6_K, HandBuiltBlockMatchesTheLayout) {
         const int low = (block[64 * half + l + 32 * (g & 1)] >> (4 * (g >> 1))) & 15;
         const int high = (block[128 + 32 * half + l] >> (2 * g)) & 3;
         const int scale = static_cast<int8_t>(block[192 + 8 * half + l / 16 + 2 * g]);
-        const float expected = 0.5f * static_cast<float>(scale) * static_cast<float>((low | high << 4) - 32);
+        const float expected =
+            0.5f * static_cast<float>(scale) * static_cast<float>((low | high << 4) - 32);
         ASSERT_EQ(y[e], expected) << e;
     }
     // All-zero quants mean q = -32 everywhere.

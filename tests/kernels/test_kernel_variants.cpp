@@ -67,7 +67,8 @@ struct Range {
 
 // I2_S matvec of every variant vs scalar over the given row ranges (float outputs compared
 // bit for bit: both are float(exact int32) * the same scale).
-void check_i2s_matvec(std::size_t m, std::size_t k, const std::vector<Range>& ranges, uint64_t seed) {
+void check_i2s_matvec(std::size_t m, std::size_t k, const std::vector<Range>& ranges,
+                      uint64_t seed) {
     const auto w = random_bytes(m * k / 4 + 32, seed);
     const auto q = random_acts(k, seed + 1);
     const int32_t q_sum = sum_of(q.data(), k);
@@ -235,8 +236,8 @@ TEST(I2SAdversarial, ExtremeActivationsWithUniformWeightsDoNotOverflow) {
                     t->i2s_matmul(w.data(), k, 0, m, q.data(), sums.data(), ones.data(), n,
                                   yy.data(), m);
                     for (std::size_t r = 0; r < m; ++r) {
-                        ASSERT_EQ(y[r], expected) << t->name << " k=" << k << " w=" << weight
-                                                  << " a=" << act;
+                        ASSERT_EQ(y[r], expected)
+                            << t->name << " k=" << k << " w=" << weight << " a=" << act;
                     }
                     for (float v : yy) {
                         ASSERT_EQ(v, expected) << t->name << " matmul k=" << k;

@@ -2,6 +2,7 @@
 #include "tern/downloader/converter.h"
 
 #include "hf_config.h"
+#include "parallel.h"
 #include "tensor_encoder.h"
 #include "tensor_plan.h"
 #include "tokenizer_metadata.h"
@@ -129,6 +130,7 @@ ConvertResult convert_checkpoint(const std::filesystem::path& checkpoint_dir,
     temporary_name += ".converting";
     TemporaryFile temporary(out_dir / temporary_name);
     std::vector<float> scales(plan.tensors.size(), 0.0f);
+    const unsigned threads = converter_threads(options.threads);
     {
         GgufWriter writer(temporary.path().string());
         write_model_metadata(writer, config);
@@ -144,7 +146,7 @@ ConvertResult convert_checkpoint(const std::filesystem::path& checkpoint_dir,
             if (i + 1 < plan.tensors.size()) {
                 engine::SafetensorsCheckpoint::prefetch(*plan.tensors[i + 1].source);
             }
-            scales[i] = encode_tensor(writer, t, plan.packed_scale, [&](std::uint64_t bytes) {
+            scales[i] = encode_tensor(writer, t, plan.packed_scale, threads, [&](std::uint64_t bytes) {
                 progress.bytes_done += bytes;
                 report();
             });

@@ -14,8 +14,9 @@ namespace tern::downloader::convert {
 // Called after each block of rows with the source bytes it covered; throws to stop.
 using ProgressStep = std::function<void(std::uint64_t source_bytes)>;
 
-// Returns the tensor scale written (ternary tensors) or 0.
+// Returns the tensor scale written (ternary tensors) or 0. Rows are converted on `threads`
+// threads; the bytes written do not depend on their number.
 float encode_tensor(engine::GgufWriter& writer, const PlannedTensor& tensor, PackedScale rule,
-                    const ProgressStep& step);
+                    unsigned threads, const ProgressStep& step);
 
 } // namespace tern::downloader::convert

@@ -1,5 +1,7 @@
 #include "ternary_weights.h"
 
+#include "parallel.h"
+
 #include "tern/kernels/formats.h"
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace tern::downloader::convert {
 
@@ -42,17 +45,6 @@ void load_floats(const SafetensorsTensor& t, std::uint64_t first, std::size_t n,
                 engine::safetensors_dtype_name(t.dtype) + ", not a float type");
 }
 
-namespace {
-
-// Round to nearest, ties to even, for |y| <= 2: adding and removing 1.5 * 2^23 leaves the
-// rounded value in the default rounding mode. Unlike std::nearbyint it vectorizes without SSE4.1.
-inline float round_small(float y) {
-    constexpr float kMagic = 12582912.0f;
-    return (y + kMagic) - kMagic;
-}
-
-} // namespace
-
 std::uint64_t rotary_source_row(std::uint64_t r, std::uint64_t rows, std::uint64_t heads) {
     if (heads == 0) return r;
     const std::uint64_t head_dim = rows / heads;
@@ -63,31 +55,39 @@ std::uint64_t rotary_source_row(std::uint64_t r, std::uint64_t rows, std::uint64
 }
 
 TernaryWeights TernaryWeights::latent(const SafetensorsTensor& weight, std::uint64_t rows,
-                                      std::uint64_t cols, std::uint64_t rotary_heads) {
+                                      std::uint64_t cols, std::uint64_t rotary_heads,
+                                      unsigned threads) {
     TernaryWeights w;
     w.weight_ = &weight;
     w.rows_ = rows;
     w.cols_ = cols;
     w.rotary_heads_ = rotary_heads;
-    // mean(|W|): float partial sums over short runs (8 independent lanes, so the compiler can
-    // vectorize), accumulated in double so 17 M elements lose no precision.
+    // mean(|W|): each fixed run of kChunk elements is summed in float over 8 independent lanes
+    // (so the compiler can vectorize), runs are added in double and in order, so the result does
+    // not depend on the thread count.
     constexpr std::size_t kChunk = 4096;
-    std::array<float, kChunk> buffer;
-    double total = 0.0;
     const std::uint64_t n = rows * cols;
-    for (std::uint64_t first = 0; first < n; first += kChunk) {
-        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, n - first));
-        load_floats(weight, first, count, buffer.data());
-        std::array<float, 8> lanes{};
-        std::size_t i = 0;
-        for (; i + 8 <= count; i += 8) {
-            for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::fabs(buffer[i + l]);
+    const std::size_t chunks = static_cast<std::size_t>((n + kChunk - 1) / kChunk);
+    std::vector<double> sums(chunks, 0.0);
+    parallel_for(chunks, threads, [&](std::size_t begin, std::size_t end) {
+        std::array<float, kChunk> buffer;
+        for (std::size_t c = begin; c < end; ++c) {
+            const std::uint64_t first = static_cast<std::uint64_t>(c) * kChunk;
+            const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, n - first));
+            load_floats(weight, first, count, buffer.data());
+            std::array<float, 8> lanes{};
+            std::size_t i = 0;
+            for (; i + 8 <= count; i += 8) {
+                for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::fabs(buffer[i + l]);
+            }
+            for (; i < count; ++i) lanes[0] += std::fabs(buffer[i]);
+            double chunk = 0.0;
+            for (float lane : lanes) chunk += lane;
+            sums[c] = chunk;
         }
-        for (; i < count; ++i) lanes[0] += std::fabs(buffer[i]);
-        double chunk = 0.0;
-        for (float lane : lanes) chunk += lane;
-        total += chunk;
-    }
+    });
+    double total = 0.0;
+    for (double sum : sums) total += sum;
     if (!std::isfinite(total)) {
         throw Error(weight.file + ": tensor '" + weight.name + "' holds NaN or infinite values");
     }
@@ -134,10 +134,11 @@ void TernaryWeights::row(std::uint64_t r, std::int8_t* out) const {
     const std::uint64_t source = rotary_source_row(r, rows_, rotary_heads_);
     if (packed_) {
         const std::uint64_t packed_rows = rows_ / 4;
-        const std::uint8_t* src = weight_->bytes.data() + (source % packed_rows) * cols_;
+        const std::uint64_t cols = cols_;
+        const std::uint8_t* src = weight_->bytes.data() + (source % packed_rows) * cols;
         const unsigned shift = static_cast<unsigned>(2 * (source / packed_rows));
         std::uint8_t bad = 0;
-        for (std::uint64_t c = 0; c < cols_; ++c) {
+        for (std::uint64_t c = 0; c < cols; ++c) {
             const std::uint8_t code = static_cast<std::uint8_t>((src[c] >> shift) & 3u);
             bad |= static_cast<std::uint8_t>(code == 3);
             out[c] = static_cast<std::int8_t>(code - 1);
@@ -148,14 +149,21 @@ void TernaryWeights::row(std::uint64_t r, std::int8_t* out) const {
         }
         return;
     }
+    // Locals, not members: `out` is int8, which may alias anything, so reading members inside
+    // the loop would force a reload per element and block vectorization.
+    const float inverse = inverse_scale_;
+    const std::uint64_t cols = cols_;
     constexpr std::size_t kChunk = 4096;
     std::array<float, kChunk> buffer;
-    for (std::uint64_t c0 = 0; c0 < cols_; c0 += kChunk) {
-        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, cols_ - c0));
-        load_floats(*weight_, source * cols_ + c0, count, buffer.data());
+    for (std::uint64_t c0 = 0; c0 < cols; c0 += kChunk) {
+        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, cols - c0));
+        load_floats(*weight_, source * cols + c0, count, buffer.data());
+        std::int8_t* dst = out + c0;
+        // clamp(round_half_even(y), -1, 1) is +1 exactly when y > 0.5 and -1 when y < -0.5 (a
+        // tie at +-0.5 rounds to the even 0): two comparisons, no branches, vectorizable.
         for (std::size_t i = 0; i < count; ++i) {
-            const float y = std::clamp(buffer[i] * inverse_scale_, -1.5f, 1.5f);
-            out[c0 + i] = static_cast<std::int8_t>(std::clamp(round_small(y), -1.0f, 1.0f));
+            const float y = buffer[i] * inverse;
+            dst[i] = static_cast<std::int8_t>(static_cast<int>(y > 0.5f) - static_cast<int>(y < -0.5f));
         }
     }
 }

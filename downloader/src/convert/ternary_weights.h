@@ -27,8 +27,10 @@ public:
     // Latent weights (F32/F16/BF16) of shape [rows, cols]: absmean ternarization,
     // s = mean(|W|) (at least 1e-5), t = clamp(round(W * (1/s)), -1, 1) with ties to even,
     // which is transformers' and BitNet's training-time rule (W times the inverse scale).
+    // The absmean pass runs on `threads` threads; the result does not depend on their number.
     static TernaryWeights latent(const engine::SafetensorsTensor& weight, std::uint64_t rows,
-                                 std::uint64_t cols, std::uint64_t rotary_heads);
+                                 std::uint64_t cols, std::uint64_t rotary_heads,
+                                 unsigned threads = 1);
     // Packed U8 weights of shape [rows/4, cols]: bits 2i..2i+1 of packed row p hold row
     // i * (rows/4) + p as code t + 1. `scale_tensor` is the scalar weight_scale.
     static TernaryWeights packed(const engine::SafetensorsTensor& weight,

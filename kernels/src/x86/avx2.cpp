@@ -4,7 +4,6 @@
 #define TERN_VARIANT_NAME "avx2"
 #include "x86_avx2.inc"
 
-
 namespace tern::kernels::detail {
 const KernelTable& avx2_table() {
     return avx2::table();

@@ -4,7 +4,6 @@
 #define TERN_VARIANT_NAME "avx2-vnni"
 #include "x86_avx2.inc"
 
-
 namespace tern::kernels::detail {
 const KernelTable& avx2_vnni_table() {
     return avx2_vnni::table();

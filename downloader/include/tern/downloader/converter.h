@@ -43,6 +43,7 @@ struct ConvertOptions {
     TernaryType ternary_type = TernaryType::I2_S;
     EmbeddingType embedding_type = EmbeddingType::F16;
     PackedScale packed_scale = PackedScale::Auto;
+    unsigned threads = 0; // 0: one per hardware thread (at most 8); the output does not depend on it
     // Called between chunks of work; return false to cancel (convert() then throws
     // tern::engine::Cancelled and leaves no file behind).
     std::function<bool(const ConvertProgress&)> on_progress;

@@ -50,6 +50,13 @@ struct ModelInfo {
     int context_length = 0;     // the context this load uses (see LoadOptions)
     int train_context_length = 0;
     int threads = 0;
+    // Added after the first version of this header:
+    std::string output_type;    // the output head's type as used ("F16", "Q8_0" after requantizing)
+    int layers = 0;
+    int embedding_length = 0;
+    // Bytes of weights a decoded token reads: every block weight plus the output head.
+    std::uint64_t weight_bytes_per_token = 0;
+    bool has_tokenizer = false; // false for synthetic benchmark files (tokenizer() then throws)
 };
 
 class Tokenizer;
@@ -81,6 +88,7 @@ struct GenerateOptions {
     int max_tokens = 512;         // -1: until end of text or a full context
     SamplingParams sampling;
     std::vector<std::string> stop_strings;
+    bool ignore_eos = false;      // keep generating past end-of-text tokens (benchmarks)
 };
 
 enum class StopReason { EndOfText, StopString, MaxTokens, Cancelled, ContextFull };
@@ -115,10 +123,18 @@ public:
     // Safe from any thread; generate() returns within one token with StopReason::Cancelled.
     void cancel();
 
+    // Processes `tokens` after the cached prefix they share with the previous call (like
+    // generate's prompt) without sampling, calling on_logits(i, logits) for every position i of
+    // `tokens` that had to be computed (i >= the reused count, which is returned). For
+    // perplexity and logits dumps. Throws Error when the tokens exceed the context.
+    int evaluate(std::span<const Token> tokens,
+                 const std::function<void(std::size_t index, std::span<const float> logits)>& on_logits);
+
     // Logits of the last processed position (vocab_size floats), for tests and tools.
     std::span<const float> last_logits() const;
 
     int context_used() const;
+    std::uint64_t kv_cache_bytes() const; // reserved for the whole context
     int context_size() const;
     void reset();
 
@@ -126,6 +142,9 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// Peak resident memory of this process so far, in bytes (0 when the OS does not say).
+std::uint64_t peak_resident_memory();
 
 struct ChatMessage {
     std::string role; // "system", "user", "assistant"

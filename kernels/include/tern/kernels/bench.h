@@ -14,6 +14,13 @@
 
 namespace tern::kernels {
 
+// How passes are timed. thread_cpu (the default): each thread's own CPU time, the pass taking
+// the longest thread's, so time the OS gave to other programs on a shared machine is not
+// counted; wall: elapsed time.
+enum class BenchClock { thread_cpu, wall };
+void set_bench_clock(BenchClock clock);
+BenchClock bench_clock();
+
 // I2_S weights of whole 2B4T blocks (q, k, v, o, gate, up, down: 17.4 MB per block), repeated
 // until at least min_bytes, so one pass streams distinct memory as a decode step does.
 struct DecodeWorkingSet {

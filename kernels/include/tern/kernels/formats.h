@@ -78,9 +78,9 @@ std::size_t q8_0_row_bytes(std::size_t k);
 void q8_0_quantize_row(const float* x, std::size_t k, uint8_t* out);
 void q8_0_dequantize_row(const uint8_t* in, std::size_t k, float* y);
 
-// ---- Q6_K (ggml type 14): 256-element super-blocks of 210 bytes ----------------------------------
-// ql[128] (low 4 bits), qh[64] (high 2 bits), int8 scales[16], fp16 d. Within each 128-element
-// half (ql += 64, qh += 32, scales += 8 per half), for l in 0..31:
+// ---- Q6_K (ggml type 14): 256-element super-blocks of 210 bytes
+// ---------------------------------- ql[128] (low 4 bits), qh[64] (high 2 bits), int8 scales[16],
+// fp16 d. Within each 128-element half (ql += 64, qh += 32, scales += 8 per half), for l in 0..31:
 //   q(l)    = (ql[l]    & 15) | ((qh[l] >> 0) & 3) << 4,  scale index l/16
 //   q(l+32) = (ql[l+32] & 15) | ((qh[l] >> 2) & 3) << 4,  scale index l/16 + 2
 //   q(l+64) = (ql[l]    >> 4) | ((qh[l] >> 4) & 3) << 4,  scale index l/16 + 4

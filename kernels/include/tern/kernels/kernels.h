@@ -28,7 +28,8 @@ struct ActQuant {
 };
 
 struct KernelTable {
-    const char* name; // "scalar", "avx2", "avx2-vnni", "avx512", "avx512-vnni", "neon", "neon-dotprod"
+    const char*
+        name; // "scalar", "avx2", "avx2-vnni", "avx512", "avx512-vnni", "neon", "neon-dotprod"
 
     // ---- ternary path ----
     // q[i] = clamp(nearest_even(x[i] * a), -128, 127), the product x[i] * a in float; returns
@@ -66,10 +67,10 @@ struct KernelTable {
     // y[r] = sum_j w(r, j) * x[j] with w dequantized exactly (Q8_0: row stride
     // q8_0_row_bytes(K), K % 32 == 0; F16: row stride K halves). Tolerance vs scalar:
     // 1e-5 * sum_j |w(r, j) * x[j]| (float summation order).
-    void (*q8_0_matvec)(const uint8_t* w, std::size_t k, std::size_t row_begin,
-                        std::size_t row_end, const float* x, float* y);
-    void (*f16_matvec)(const uint16_t* w, std::size_t k, std::size_t row_begin,
-                       std::size_t row_end, const float* x, float* y);
+    void (*q8_0_matvec)(const uint8_t* w, std::size_t k, std::size_t row_begin, std::size_t row_end,
+                        const float* x, float* y);
+    void (*f16_matvec)(const uint16_t* w, std::size_t k, std::size_t row_begin, std::size_t row_end,
+                       const float* x, float* y);
 
     // ---- row dequantization (embedding lookup); exact, same results in every variant ----
     void (*dequant_row_f16)(const uint16_t* in, std::size_t k, float* y);

@@ -1,0 +1,129 @@
+#include "cli_options.h"
+
+#include "command.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace tern::cli {
+
+bool ArgReader::next() {
+    if (i_ + 1 >= args_.size()) {
+        return false;
+    }
+    ++i_;
+    return true;
+}
+
+std::string ArgReader::value() {
+    if (i_ + 1 >= args_.size()) {
+        throw UsageError{"option " + std::string(flag()) + " needs a value"};
+    }
+    ++i_;
+    return args_[i_];
+}
+
+int ArgReader::int_value(int min, int max) {
+    const std::string f(flag());
+    const std::string v = value();
+    int out = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc() || end != v.data() + v.size() || out < min || out > max) {
+        throw UsageError{"option " + f + " needs a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", not '" + v + "'"};
+    }
+    return out;
+}
+
+std::uint64_t ArgReader::u64_value() {
+    const std::string f(flag());
+    const std::string v = value();
+    std::uint64_t out = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc() || end != v.data() + v.size()) {
+        throw UsageError{"option " + f + " needs a non-negative whole number, not '" + v + "'"};
+    }
+    return out;
+}
+
+double ArgReader::double_value() {
+    const std::string f(flag());
+    const std::string v = value();
+    char* end = nullptr;
+    errno = 0;
+    const double out = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || errno != 0) {
+        throw UsageError{"option " + f + " needs a number, not '" + v + "'"};
+    }
+    return out;
+}
+
+void ArgReader::unknown() const {
+    throw UsageError{"unknown option '" + std::string(flag()) + "' (see tern-cli " + std::string(command_) +
+                     " --help)"};
+}
+
+std::vector<engine::Token> parse_token_list(std::string_view text, const std::string& what) {
+    std::vector<engine::Token> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            ++i;
+            continue;
+        }
+        std::int32_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), v);
+        if (ec != std::errc() || v < 0) {
+            std::size_t j = i;
+            while (j < text.size() && text[j] != ',' && text[j] != ' ' && text[j] != '\n') {
+                ++j;
+            }
+            throw UsageError{what + ": '" + std::string(text.substr(i, j - i)) +
+                             "' is not a token id (non-negative whole number)"};
+        }
+        out.push_back(v);
+        i = static_cast<std::size_t>(end - text.data());
+    }
+    if (out.empty()) {
+        throw UsageError{what + ": no token ids"};
+    }
+    return out;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw engine::Error(path + ": cannot open");
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<engine::Token> read_token_file(const std::string& path) {
+    return parse_token_list(read_text_file(path), path);
+}
+
+int usage_error(std::string_view command, const std::string& message) {
+    std::fprintf(stderr, "tern-cli %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                 message.c_str());
+    return kExitUsage;
+}
+
+std::shared_ptr<engine::Model> load_model(const std::string& path, const engine::LoadOptions& options,
+                                          bool quiet) {
+    auto model = engine::Model::load(path, options);
+    if (!quiet) {
+        const auto& i = model->info();
+        std::fprintf(stderr, "model: %s (%s, %s weights, %s head, %.2f B parameters, %d threads, %s kernels)\n",
+                     i.name.c_str(), i.architecture.c_str(), i.weight_type.c_str(), i.output_type.c_str(),
+                     static_cast<double>(i.parameters) / 1e9, i.threads, i.kernel_variant.c_str());
+    }
+    return model;
+}
+
+} // namespace tern::cli

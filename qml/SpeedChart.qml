@@ -1,0 +1,44 @@
+import QtQuick
+
+// Tokens per second over the current reply, as thin bars (newest right), scaled to the highest.
+Item {
+    id: root
+    property var samples: []
+    readonly property real peak: {
+        let p = 0;
+        for (let i = 0; i < samples.length; ++i)
+            p = Math.max(p, samples[i]);
+        return p;
+    }
+    readonly property int barCount: Math.max(1, Math.floor(width / 3))
+    readonly property var visibleSamples: samples.slice(Math.max(0, samples.length - barCount))
+
+    implicitWidth: 90
+    implicitHeight: 18
+    Accessible.role: Accessible.Chart
+    Accessible.name: qsTr("Tokens per second over this reply")
+
+    Rectangle {
+        anchors.bottom: parent.bottom
+        width: parent.width
+        height: 1
+        color: Theme.border
+    }
+    Row {
+        objectName: "bars"
+        anchors.bottom: parent.bottom
+        anchors.right: parent.right
+        spacing: 1
+        Repeater {
+            model: root.visibleSamples
+            Rectangle {
+                required property var modelData
+                width: 2
+                height: root.peak > 0 ? Math.max(1, root.height * modelData / root.peak) : 1
+                anchors.bottom: parent ? parent.bottom : undefined
+                color: Theme.accent
+                radius: 1
+            }
+        }
+    }
+}
