@@ -12,6 +12,7 @@
 #define TERN_HAVE_CONVERTER 1
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -233,7 +234,10 @@ int run_download(std::span<char* const> args) {
             std::fprintf(stderr, "%s is already in the Hugging Face cache; using it (--no-cache downloads anyway).\n",
                          repo.c_str());
             std::printf("%s\n", cached->snapshot_dir.string().c_str());
-            if (!want_convert) {
+            const bool has_gguf = std::any_of(cached->files.begin(), cached->files.end(), [](const std::string& f) {
+                return f.size() > 5 && f.compare(f.size() - 5, 5, ".gguf") == 0;
+            });
+            if (!want_convert || has_gguf) {
                 return kExitOk;
             }
             return convert(cached->snapshot_dir,
@@ -244,6 +248,10 @@ int run_download(std::span<char* const> args) {
     dl::HubClient client(dl::HubSettings{}.with_environment());
     dl::DownloadControl control;
     g_interrupted = 0;
+#ifdef SIGPIPE
+    // A server that hangs up while TLS writes must give an error, not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+#endif
     const auto previous_handler = std::signal(SIGINT, on_interrupt);
     std::atomic<bool> finished{false};
     std::thread watcher([&] {

@@ -1,5 +1,6 @@
 #include "file_download.h"
 
+#include "tern/downloader/git_blob_id.h"
 #include "tern/downloader/safe_path.h"
 #include "tern/downloader/sha256.h"
 
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <system_error>
+#include <vector>
 
 #ifdef _WIN32
 #include <io.h>
@@ -274,22 +276,30 @@ void download_one_file(const HubTransport& transport, const RepoListing& listing
             if (linked != result.hub_headers.end() && is_sha256_hex(strip_etag(linked->second))) {
                 linked_sha256 = strip_etag(linked->second);
             }
+            // Starts the file over (a bad resume); fails when the .part cannot be reopened.
+            const auto restart_from_zero = [&]() -> std::optional<AttemptFailure> {
+                out = open_file(target.part_path, "wb");
+                if (!out) {
+                    return AttemptFailure{write_error(target.part_path, errno, 0), false, std::nullopt, false, false};
+                }
+                progress.remove(offset);
+                hash = Sha256();
+                offset = 0;
+                return std::nullopt;
+            };
             if (sink_failure) {
-                if (sink_failure->retryable) { // a bad resume: start the file over
-                    std::fflush(out.get());
-                    out = open_file(target.part_path, "wb");
-                    progress.remove(offset);
-                    hash = Sha256();
-                    offset = 0;
+                if (sink_failure->retryable) {
+                    if (auto failed = restart_from_zero()) {
+                        return failed;
+                    }
                 }
                 return sink_failure;
             }
             if (result.response.status == 416) {
                 // The server says our offset is past the end: the .part is not what we think.
-                out = open_file(target.part_path, "wb");
-                progress.remove(offset);
-                hash = Sha256();
-                offset = 0;
+                if (auto failed = restart_from_zero()) {
+                    return failed;
+                }
             }
             auto failure = transport.classify(result.response, context);
             if (failure) {
@@ -341,6 +351,25 @@ void download_one_file(const HubTransport& transport, const RepoListing& listing
                            "The downloaded '" + file.path + "' of " + listing.repo +
                                " is corrupt: its SHA-256 is " + actual + " but the hub says " +
                                *expected +
+                               ". The damaged data was deleted; download it again. If this "
+                               "repeats, a proxy or the network is altering the data.");
+        }
+    }
+    if (!expected && file.git_blob_id) {
+        GitBlobId id(file.size);
+        std::ifstream in(target.part_path, std::ios::binary);
+        std::vector<char> buffer(1 << 16);
+        while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+            id.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+        }
+        const std::string actual = id.hex_digest();
+        if (actual != *file.git_blob_id) {
+            fs::remove(target.part_path, error);
+            fs::remove(target.meta_path, error);
+            throw HubError(HubErrorKind::ChecksumMismatch,
+                           "The downloaded '" + file.path + "' of " + listing.repo +
+                               " is corrupt: its git object id is " + actual + " but the hub says " +
+                               *file.git_blob_id +
                                ". The damaged data was deleted; download it again. If this "
                                "repeats, a proxy or the network is altering the data.");
         }

@@ -73,6 +73,10 @@ RepoListing parse_listing(const std::string& body, const std::string& repo,
             file.size = (*lfs)["size"].get<std::uint64_t>();
         } else if (sibling.contains("size") && sibling["size"].is_number_unsigned()) {
             file.size = sibling["size"].get<std::uint64_t>();
+            const std::string blob = sibling.value("blobId", std::string());
+            if (is_hex(blob, 40)) {
+                file.git_blob_id = blob;
+            }
         } else {
             throw bad("file '" + file.path + "' has no size");
         }

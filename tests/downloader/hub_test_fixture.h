@@ -80,7 +80,9 @@ protected:
         s.backoff_max = 40ms;
         s.max_attempts = 4;
         s.connect_timeout = 2000ms;
-        s.stall_timeout = 600ms;
+        // Long enough that a loaded CI machine (ASan, 2 cores) never trips it by accident; the
+        // stall tests set their own.
+        s.stall_timeout = 5000ms;
         s.api_timeout = 5000ms;
         s.progress_interval = 0ms;
         return s;

@@ -207,6 +207,10 @@ void MockHttpServer::accept_loop() {
             continue;
         }
 #endif
+#ifdef SO_NOSIGPIPE
+        const int one = 1; // macOS has no MSG_NOSIGNAL: ask for no SIGPIPE per socket instead
+        setsockopt(client, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
         std::lock_guard lock(mutex_);
         if (stopping_) {
             close_socket(client);

@@ -1,5 +1,6 @@
 #include "mock_hub.h"
 
+#include "tern/downloader/git_blob_id.h"
 #include "tern/downloader/sha256.h"
 
 #include <nlohmann/json.hpp>
@@ -32,10 +33,8 @@ void error_response(MockResponder& out, int status, const std::string& code, con
     out.respond(status, headers, nlohmann::json{{"error", message}}.dump());
 }
 
-// A stand-in for the git blob id of a small file: any stable 40-hex string will do.
-std::string fake_git_oid(const std::string& content) {
-    return tern::downloader::sha256_hex("blob " + content).substr(0, 40);
-}
+// The git object id, as the hub lists it in "blobId" and sends it as the ETag of git files.
+std::string git_oid(const std::string& content) { return tern::downloader::git_blob_id(content); }
 
 } // namespace
 
@@ -201,7 +200,7 @@ void MockHub::handle_listing(const std::string& repo_id, const MockRequest& requ
     nlohmann::json siblings = nlohmann::json::array();
     for (const auto& [name, file] : repo.files) {
         nlohmann::json entry = {{"rfilename", name}, {"size", file.content.size()},
-                                {"blobId", fake_git_oid(file.content)}};
+                                {"blobId", git_oid(file.content)}};
         if (file.lfs) {
             entry["lfs"] = {{"sha256", tern::downloader::sha256_hex(file.content)},
                             {"size", file.content.size()},
@@ -259,7 +258,7 @@ void MockHub::handle_resolve(const std::string& repo_id, const std::string& file
         out.respond(302, headers, "");
         return;
     }
-    std::string etag = fake_git_oid(file.content);
+    std::string etag = git_oid(file.content);
     etag.insert(etag.begin(), '"');
     etag.push_back('"'); // built in place: GCC 12 warns (-Wrestrict) on "\"" + s + "\"" here
     headers.emplace_back("ETag", etag);
@@ -323,16 +322,26 @@ void MockHub::serve_content(const std::string& file, const std::string& original
         delay = chunk_delay_;
     }
     bool ok = true;
+    bool counted = true;
     for (std::uint64_t pos = start; ok && pos < end; pos += 16384) {
+        const bool last = pos + 16384 >= end;
+        if (last && !drop && !stall) {
+            // Leave the count before the final bytes: the client cannot finish this file (and
+            // start another) before it has them, so the count never includes a finished transfer.
+            --active_;
+            counted = false;
+        }
         ok = out.send_body(std::string_view(content).substr(pos, std::min<std::uint64_t>(16384, end - pos)));
-        if (ok && delay.count() > 0) {
+        if (ok && delay.count() > 0 && !last) {
             ok = out.stall(delay);
         }
     }
     if (ok && stall) {
         out.stall(cut.stall);
     }
-    --active_;
+    if (counted) {
+        --active_;
+    }
     if (drop || stall) {
         out.drop();
     }

@@ -82,7 +82,7 @@ RepoListing listing_of(std::vector<std::pair<std::string, std::uint64_t>> files)
     listing.revision = "main";
     listing.commit = std::string(40, 'a');
     for (auto& [path, size] : files) {
-        listing.files.push_back({path, size, std::nullopt});
+        listing.files.push_back({path, size, std::nullopt, std::nullopt});
     }
     return listing;
 }

@@ -50,7 +50,7 @@ TEST_F(HubControlTest, PauseStopsTheTransferAndResumeContinuesWithARange) {
     });
     ASSERT_TRUE(eventually([&] { return done_ > 200000; }));
     control.pause();
-    std::this_thread::sleep_for(150ms); // let the abort land
+    std::this_thread::sleep_for(300ms); // let the abort land
     const std::uint64_t paused_at = done_;
     std::this_thread::sleep_for(250ms);
     EXPECT_EQ(done_.load(), paused_at) << "no bytes may arrive while paused";
@@ -132,14 +132,14 @@ TEST_F(HubControlTest, CancelInterruptsABackoffWait) {
 
 TEST_F(HubControlTest, NoMoreFilesDownloadAtOnceThanTheLimit) {
     std::map<std::string, MockFile> files;
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 4; ++i) {
         files["shard-" + std::to_string(i) + ".bin"] = {random_bytes(100000, 10u + static_cast<unsigned>(i)), true};
     }
     hub_.add_repo(kRepo, files);
     for (const int limit : {1, 2}) {
         MockHub local; // fresh counters per limit
         local.add_repo(kRepo, files);
-        local.set_chunk_delay(3ms);
+        local.set_chunk_delay(30ms); // ~0.2 s per file, so two slots really overlap
         auto s = settings();
         s.endpoint = local.endpoint();
         s.max_concurrent_downloads = limit;
@@ -148,7 +148,8 @@ TEST_F(HubControlTest, NoMoreFilesDownloadAtOnceThanTheLimit) {
         auto r = request();
         r.destination = dir_ / ("limit" + std::to_string(limit));
         client.download(r, control);
-        EXPECT_EQ(local.max_concurrent_transfers(), limit) << "limit " << limit;
+        EXPECT_LE(local.max_concurrent_transfers(), limit) << "limit " << limit;
+        EXPECT_EQ(local.max_concurrent_transfers(), limit) << "limit " << limit << " was not used";
         for (const auto& [name, file] : files) {
             EXPECT_EQ(read_file(r.destination / name), file.content);
         }

@@ -156,7 +156,7 @@ TEST_F(HubTest, KeepsCompleteFilesWithoutDownloadingThemAgain) {
 }
 
 TEST_F(HubTest, ReportsProgressMonotonicallyUpToTheTotal) {
-    hub_.set_chunk_delay(2ms);
+    hub_.set_chunk_delay(6ms); // ~0.1 s in all, so the rate window (>= 50 ms) has samples
     HubClient client(settings());
     DownloadControl control;
     std::vector<downloader::DownloadProgress> reports;

@@ -1,3 +1,4 @@
+#include "tern/downloader/git_blob_id.h"
 #include "tern/downloader/sha256.h"
 
 #include <gtest/gtest.h>
@@ -51,4 +52,16 @@ TEST(Sha256, HashesAFilePrefixAndReportsShortFiles) {
     Sha256 too_long;
     EXPECT_THROW(tern::downloader::sha256_update_from_file(too_long, path, 10), std::runtime_error);
     std::filesystem::remove(path);
+}
+
+TEST(GitBlobId, MatchesGitHashObject) {
+    // printf 'hello\n' | git hash-object --stdin ; and the empty blob
+    EXPECT_EQ(tern::downloader::git_blob_id("hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
+    EXPECT_EQ(tern::downloader::git_blob_id(""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+    const std::string long_text(1000, 'q');
+    tern::downloader::GitBlobId chunked(long_text.size());
+    for (std::size_t pos = 0; pos < long_text.size(); pos += 7) {
+        chunked.update(long_text.data() + pos, std::min<std::size_t>(7, long_text.size() - pos));
+    }
+    EXPECT_EQ(chunked.hex_digest(), tern::downloader::git_blob_id(long_text));
 }

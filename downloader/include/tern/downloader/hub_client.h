@@ -11,8 +11,8 @@
 // Errors: every failure throws HubError whose message says what happened and what to do.
 //
 // Files on disk: a file is written to "<name>.part" (next to it "<name>.part.meta" records which
-// remote object the bytes belong to), verified against the LFS SHA-256 (or the size, for small
-// files the hub keeps in git), then renamed into place in one step. A final name therefore only
+// remote object the bytes belong to), verified against the LFS SHA-256 (or, for small files the
+// hub keeps in git, their git object id), then renamed into place in one step. A final name therefore only
 // ever holds a complete, verified file. Interrupted downloads (pause, cancel, crash, network
 // failure, app restart) resume from the .part file's size.
 #pragma once
@@ -35,6 +35,7 @@ struct RepoFile {
     std::string path;                  // relative, '/'-separated, validated as safe
     std::uint64_t size = 0;            // bytes of the real file (the LFS object for LFS files)
     std::optional<std::string> sha256; // LFS object hash (lowercase hex); absent for git files
+    std::optional<std::string> git_blob_id; // git object id of a non-LFS file ("blobId")
 };
 
 struct RepoListing {
