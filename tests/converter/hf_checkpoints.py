@@ -170,6 +170,10 @@ KINDS = {
     "2b4t-256": dict(cls="BitNetForCausalLM", act="relu2", dim=256, heads=8, kv=2, ffn=512,
                      layers=2, storage="latent", dtype="BF16", tied=True, theta=500000.0,
                      sub=("self_attn.attn_sub_norm", "mlp.ffn_sub_norm"), tok="json"),
+    # LLaMA-3's tokenizer as the tiktoken rank file tokenizer.model (no tokenizer.json).
+    "2b4t-tiktoken": dict(cls="BitNetForCausalLM", act="relu2", dim=128, heads=4, kv=2, ffn=256,
+                          layers=1, storage="latent", dtype="F16", tied=True, theta=500000.0,
+                          sub=("self_attn.attn_sub_norm", "mlp.ffn_sub_norm"), tok="tiktoken"),
     # 2B4T's packed layout, AutoBitLinear offline: W = t * weight_scale.
     "2b4t-packed": dict(cls="BitNetForCausalLM", act="relu2", dim=128, heads=4, kv=2, ffn=256,
                         layers=2, storage="packed", scale="multiply", dtype="BF16", tied=True,
@@ -201,11 +205,22 @@ def pack_rows(t):
     return packed
 
 
-def make_checkpoint(folder, kind, seed=1):
+SHARED_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data")
+
+
+def make_checkpoint(folder, kind, seed=1, shared_data=SHARED_DATA):
     spec = KINDS[kind]
     rng = np.random.default_rng(seed)
     os.makedirs(folder, exist_ok=True)
-    if spec["tok"] == "json":
+    eos_ids = None
+    if spec["tok"] == "tiktoken":
+        import shutil
+        shutil.copyfile(os.path.join(shared_data, "vocab", "llama3-tiktoken.model"),
+                        os.path.join(folder, "tokenizer.model"))
+        bos, eos, vocab = 128000, 128001, 128256
+        eos_ids = [128001, 128009]
+        tok_config = {"chat_template": CHAT_TEMPLATE}
+    elif spec["tok"] == "json":
         specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"]
         n_tokens = write_tokenizer_json(folder, specials)
         bos, eos = n_tokens - 3, n_tokens - 2
@@ -279,7 +294,7 @@ def make_checkpoint(folder, kind, seed=1):
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
     with open(os.path.join(folder, "generation_config.json"), "w") as f:
-        json.dump({"bos_token_id": bos, "eos_token_id": eos}, f)
+        json.dump({"bos_token_id": bos, "eos_token_id": eos_ids or eos}, f)
     return config
 
 # ---- the reference model straight from the checkpoint ---------------------------------------------

@@ -7,6 +7,10 @@
 //   indexed by absolute row (y[r], not y[r - row_begin]).
 // - Kernels never allocate and never throw; shapes are the caller's responsibility (K a multiple
 //   of the format's block; formats.h's size functions validate shapes when loading).
+// - Splitting rows over threads: any split is correct. For speed, give i2s_matmul ranges of
+//   multiples of 32 rows (its AVX-512 panel) and give every thread a contiguous range: the
+//   I2_S matvec is memory-bound (it streams the weights once, K/4 bytes per row) and a
+//   contiguous range is one sequential stream for the hardware prefetcher.
 // - Integer-accumulating kernels (I2_S, TQ2_0/TQ1_0 inner sums) give identical results in every
 //   variant. Float kernels may differ from the scalar reference by the tolerances stated below
 //   (from a different summation order only).
