@@ -51,7 +51,7 @@ BpeTokenizer::BpeTokenizer(const Vocabulary& vocabulary, const std::string& sour
     }
     const auto& alphabet = byte_unicode_map();
     std::vector<std::string> pieces(n);
-    id_of_bytes_.reserve(n * 2);
+    id_of_bytes_.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
         const auto type = vocabulary.types.empty() ? TokenType::Normal
                                                    : static_cast<TokenType>(vocabulary.types[i]);
@@ -65,23 +65,24 @@ BpeTokenizer::BpeTokenizer(const Vocabulary& vocabulary, const std::string& sour
             pieces[i] = text; // outside the byte alphabet: usable only as a whole-token match
             continue;
         }
-        pieces[i] = *bytes;
-        id_of_bytes_.emplace(std::move(*bytes), static_cast<Token>(i));
+        pieces[i] = std::move(*bytes);
+        id_of_bytes_.insert(pieces[i], static_cast<Token>(i));
     }
     for (int b = 0; b < 256; ++b) {
-        const auto it = id_of_bytes_.find(std::string(1, static_cast<char>(b)));
-        if (it == id_of_bytes_.end()) {
+        const char byte = static_cast<char>(b);
+        const Token id = id_of_bytes_.find(std::string_view(&byte, 1));
+        if (id < 0) {
             throw Error(source + ": the vocabulary has no token for the byte 0x" +
                         "0123456789ABCDEF"[b >> 4] + "0123456789ABCDEF"[b & 15] +
                         " (byte-level BPE needs all 256)");
         }
-        byte_token_[static_cast<std::size_t>(b)] = it->second;
+        byte_token_[static_cast<std::size_t>(b)] = id;
     }
 
-    merges_.reserve(vocabulary.merges.size() * 2);
-    std::unordered_map<std::string_view, Token> id_of_text;
-    id_of_text.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) id_of_text.emplace(vocabulary.tokens[i], static_cast<Token>(i));
+    merges_.reserve(vocabulary.merges.size());
+    StringIndex id_of_text;
+    id_of_text.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) id_of_text.insert(vocabulary.tokens[i], static_cast<Token>(i));
     std::string joined;
     for (std::size_t rank = 0; rank < vocabulary.merges.size(); ++rank) {
         const std::string& merge = vocabulary.merges[rank];
@@ -94,15 +95,12 @@ BpeTokenizer::BpeTokenizer(const Vocabulary& vocabulary, const std::string& sour
         const std::string_view right(merge.data() + space + 1, merge.size() - space - 1);
         joined.assign(left);
         joined.append(right);
-        const auto l = id_of_text.find(left);
-        const auto r = id_of_text.find(right);
-        const auto j = id_of_text.find(joined);
-        if (l == id_of_text.end() || r == id_of_text.end() || j == id_of_text.end()) {
-            throw bad("names a token missing from the vocabulary");
-        }
+        const Token l = id_of_text.find(left);
+        const Token r = id_of_text.find(right);
+        const Token j = id_of_text.find(joined);
+        if (l < 0 || r < 0 || j < 0) throw bad("names a token missing from the vocabulary");
         // A pair listed twice keeps its first (highest-priority) rank.
-        merges_.emplace(pair_key(l->second, r->second),
-                        Merge{static_cast<std::int32_t>(rank), j->second});
+        merges_.insert(l, r, {static_cast<std::int32_t>(rank), j});
     }
 
     std::vector<std::string> regexes = vocabulary.pre_regexes;
@@ -151,9 +149,8 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch& scratch,
         return;
     }
     if (ignore_merges_) {
-        // Heterogeneous lookup needs C++20 library support not everywhere yet: copy the key.
-        if (const auto it = id_of_bytes_.find(std::string(word)); it != id_of_bytes_.end()) {
-            out.push_back(it->second);
+        if (const Token whole = id_of_bytes_.find(word); whole >= 0) {
+            out.push_back(whole);
             return;
         }
     }
@@ -169,8 +166,7 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch& scratch,
         if (left < 0 || right < 0) return;
         const Token a = symbols[static_cast<std::size_t>(left)].id;
         const Token b = symbols[static_cast<std::size_t>(right)].id;
-        const auto it = merges_.find(pair_key(a, b));
-        if (it != merges_.end()) queue.push({it->second.rank, left, right, a, b});
+        if (const auto* merge = merges_.find(a, b)) queue.push({merge->rank, left, right, a, b});
     };
     for (int i = 0; i + 1 < count; ++i) consider(i, i + 1);
     while (!queue.empty()) {
@@ -180,7 +176,7 @@ void BpeTokenizer::encode_word(std::string_view word, Scratch& scratch,
         auto& right = symbols[static_cast<std::size_t>(top.right)];
         // Stale entries: one side was merged away or changed since this pair was queued.
         if (left.id != top.left_id || right.id != top.right_id || left.next != top.right) continue;
-        left.id = merges_.find(pair_key(top.left_id, top.right_id))->second.result;
+        left.id = merges_.find(top.left_id, top.right_id)->result;
         left.next = right.next;
         if (right.next >= 0) symbols[static_cast<std::size_t>(right.next)].prev = top.left;
         right.id = -1;

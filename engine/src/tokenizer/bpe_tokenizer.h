@@ -1,6 +1,7 @@
 // Byte-level BPE (GPT-2, LLaMA-3, Falcon3): regex pre-tokenization, then merges within each word.
 #pragma once
 
+#include "flat_index.h"
 #include "pretokenizer.h"
 #include "tern/engine/tokenizer.h"
 
@@ -8,7 +9,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace tern::engine::tokenizer_detail {
@@ -24,19 +24,11 @@ protected:
     void encode_plain(std::string_view text, std::vector<Token>& out) const override;
 
 private:
-    struct Merge {
-        std::int32_t rank;
-        Token result;
-    };
-    static std::uint64_t pair_key(Token left, Token right) {
-        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
-               static_cast<std::uint32_t>(right);
-    }
     void encode_word(std::string_view word, Scratch& scratch, std::vector<Token>& out) const;
 
-    std::unordered_map<std::string, Token> id_of_bytes_; // mergeable tokens by their raw bytes
+    StringIndex id_of_bytes_; // mergeable tokens by their raw bytes
     std::array<Token, 256> byte_token_{};
-    std::unordered_map<std::uint64_t, Merge> merges_;
+    PairIndex merges_;
     std::unique_ptr<PreTokenizer> pre_tokenizer_;
     bool ignore_merges_ = false;
 };

@@ -1,5 +1,6 @@
 // LLaMA-3's tokenizer.model: a tiktoken rank file ("<base64 bytes> <rank>" per line).
 #include "file_bytes.h"
+#include "flat_index.h"
 #include "text_bytes.h"
 #include "tern/engine/tokenizer.h"
 
@@ -95,11 +96,11 @@ Vocabulary vocabulary_from_tiktoken(const std::string& path) {
         bytes_of_rank[rank] = std::move(*bytes);
     }
     if (bytes_of_rank.size() < 256) throw Error(path + ": too few ranks for a byte-level vocabulary");
-    std::unordered_map<std::string_view, std::size_t> rank_of_bytes;
-    rank_of_bytes.reserve(bytes_of_rank.size() * 2);
+    tokenizer_detail::StringIndex rank_of_bytes;
+    rank_of_bytes.reserve(bytes_of_rank.size());
     for (std::size_t r = 0; r < bytes_of_rank.size(); ++r) {
         if (bytes_of_rank[r].empty()) throw Error(path + ": rank " + std::to_string(r) + " is missing");
-        if (!rank_of_bytes.emplace(bytes_of_rank[r], r).second) {
+        if (!rank_of_bytes.insert(bytes_of_rank[r], static_cast<std::int32_t>(r))) {
             throw Error(path + ": rank " + std::to_string(r) + " repeats an earlier token");
         }
     }
@@ -117,12 +118,14 @@ Vocabulary vocabulary_from_tiktoken(const std::string& path) {
     for (std::size_t r = 0; r < bytes_of_rank.size(); ++r) {
         const std::string_view bytes = bytes_of_rank[r];
         for (std::size_t cut = 1; cut < bytes.size(); ++cut) {
-            const auto left = rank_of_bytes.find(bytes.substr(0, cut));
-            if (left == rank_of_bytes.end()) continue;
-            const auto right = rank_of_bytes.find(bytes.substr(cut));
-            if (right == rank_of_bytes.end()) continue;
-            vocabulary.merges.push_back(vocabulary.tokens[left->second] + ' ' +
-                                        vocabulary.tokens[right->second]);
+            const std::int32_t left = rank_of_bytes.find(bytes.substr(0, cut));
+            if (left < 0) continue;
+            const std::int32_t right = rank_of_bytes.find(bytes.substr(cut));
+            if (right < 0) continue;
+            std::string merge = vocabulary.tokens[static_cast<std::size_t>(left)];
+            merge += ' ';
+            merge += vocabulary.tokens[static_cast<std::size_t>(right)];
+            vocabulary.merges.push_back(std::move(merge));
         }
     }
     const auto first_special = static_cast<Token>(bytes_of_rank.size());

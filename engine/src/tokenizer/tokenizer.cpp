@@ -1,6 +1,8 @@
 // The parts every tokenizer shares: special-token splitting, pieces, decoding, end-of-turn ids.
 #include "tern/engine/tokenizer.h"
 
+#include "flat_index.h"
+
 #include <algorithm>
 #include <array>
 #include <tuple>
@@ -49,7 +51,7 @@ private:
 } // namespace
 
 struct Tokenizer::Lookup {
-    std::unordered_map<std::string, Token> id_of_text;
+    tokenizer_detail::StringIndex id_of_text;
     SpecialMatcher user_defined; // always matched
     SpecialMatcher special;      // user-defined and control tokens, with parse_special
 };
@@ -66,10 +68,10 @@ void Tokenizer::init_common(const Vocabulary& vocabulary, std::vector<std::strin
         types_[i] = static_cast<TokenType>(vocabulary.types[i]);
     }
     auto lookup = std::make_unique<Lookup>();
-    lookup->id_of_text.reserve(texts_.size() * 2);
+    lookup->id_of_text.reserve(texts_.size());
     for (std::size_t i = 0; i < texts_.size(); ++i) {
         const auto id = static_cast<Token>(i);
-        lookup->id_of_text.emplace(texts_[i], id);
+        lookup->id_of_text.insert(texts_[i], id);
         if (types_[i] == TokenType::UserDefined) {
             lookup->user_defined.add(pieces_[i], id);
             lookup->special.add(pieces_[i], id);
@@ -201,8 +203,7 @@ TokenType Tokenizer::token_type(Token id) const {
 }
 
 Token Tokenizer::find_token(std::string_view text) const {
-    const auto it = lookup_->id_of_text.find(std::string(text));
-    return it == lookup_->id_of_text.end() ? -1 : it->second;
+    return lookup_->id_of_text.find(text);
 }
 
 } // namespace tern::engine
