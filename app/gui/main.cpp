@@ -13,6 +13,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QKeyEvent>
@@ -119,9 +120,16 @@ int main(int argc, char* argv[]) {
     if (!historyError.isEmpty()) {
         chat.showError(historyError);
     }
-    const QString demoModel; // the built-in demo model, once resources ship one
     const QString catalog = QString::fromStdString(
         tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
+    // The built-in demo model ships beside the catalog (resources/, or share/tern when installed).
+    QString demoModel;
+    if (!catalog.isEmpty()) {
+        const QString candidate = QFileInfo(catalog).dir().filePath(QStringLiteral("tern-demo.gguf"));
+        if (QFileInfo::exists(candidate)) {
+            demoModel = candidate;
+        }
+    }
     ModelManager models(settings, demoModel, catalog);
     if (!models.catalogError().isEmpty()) {
         chat.showError(models.catalogError());
