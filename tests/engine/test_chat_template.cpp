@@ -223,6 +223,15 @@ TEST(ChatTemplateSelection, BitNet2B4TPlaceholderIsReplaced) {
     }
     const auto own = ChatTemplate::for_model(builtin_chat_template_source(ChatFormat::BitNet2B4T), "bitnet-25", nullptr);
     EXPECT_EQ(own.format(), ChatFormat::Jinja);
+    // With the LLaMA-3 vocabulary a different (placeholder) template is replaced...
+    EXPECT_EQ(ChatTemplate::for_model(kLlama3InstructTemplate, "bitnet-b1.58", &llama3_tokenizer()).format(),
+              ChatFormat::BitNet2B4T);
+    // ...but a 2B4T-shaped model with its own vocabulary keeps its own working template
+    // (the demo model speaks "ROMEO:/JULIET:").
+    const char* demo = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}";
+    EXPECT_EQ(ChatTemplate::for_model(demo, "bitnet-b1.58", &llama_spm_tokenizer()).format(), ChatFormat::Jinja);
+    EXPECT_EQ(ChatTemplate::for_model("placeholder", "bitnet-b1.58", &llama_spm_tokenizer()).format(),
+              ChatFormat::BitNet2B4T);
 }
 
 TEST(ChatTemplateSelection, BrokenTemplatesAreDetected) {

@@ -154,10 +154,15 @@ ChatTemplate ChatTemplate::for_model(std::string_view model_template, std::strin
         return from_jinja(user_override);
     }
     if (is_bitnet_2b4t(architecture)) {
-        // The official GGUF's template is a placeholder: keep a model template only when it
-        // really produces the 2B4T format.
-        if (!model_template.empty() && renders_2b4t_format(model_template)) return from_jinja(model_template);
-        return builtin(ChatFormat::BitNet2B4T);
+        // The official GGUF (LLaMA-3 vocabulary) carries a placeholder: with that vocabulary, keep
+        // a model template only when it really produces the 2B4T format. Other 2B4T-shaped
+        // models (the demo model, fine-tunes with their own vocabulary) keep a working template.
+        const bool llama3_vocabulary = tokenizer == nullptr || tokenizer->find_token("<|eot_id|>") >= 0;
+        if (model_template.empty() || is_broken_chat_template(model_template) ||
+            (llama3_vocabulary && !renders_2b4t_format(model_template))) {
+            return builtin(ChatFormat::BitNet2B4T);
+        }
+        return from_jinja(model_template);
     }
     if (!model_template.empty() && !is_broken_chat_template(model_template)) return from_jinja(model_template);
     if (tokenizer != nullptr) {

@@ -52,8 +52,9 @@ public:
     static std::optional<ChatFormat> builtin_by_name(std::string_view name);
 
     // The template to use for a model. `user_override`: a built-in name or Jinja source, used
-    // when not empty. Otherwise the model's own template, unless it is broken (the 2B4T
-    // placeholder, or any template that does not put the messages into its output); then a
+    // when not empty. Otherwise the model's own template, unless it is broken (any template
+    // that does not put the messages into its output, or, for a 2B4T model with the LLaMA-3
+    // vocabulary, one that does not produce the 2B4T format: the official GGUF's placeholder); then a
     // built-in chosen from the architecture and the vocabulary's tokens (2B4T for
     // "bitnet-b1.58"/"bitnet-25", LLaMA-3 when <|start_header_id|> exists, Falcon3 when
     // <|assistant|> exists), else plain completion. `tokenizer` may be null.
