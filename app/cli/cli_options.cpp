@@ -114,6 +114,69 @@ int usage_error(std::string_view command, const std::string& message) {
     return kExitUsage;
 }
 
+const char* const kGenerationHelp =
+    "  -n N                  tokens to generate (default 256; -1: until the end of text)\n"
+    "  --temp T              temperature (default 0.8; 0: greedy)\n"
+    "  --top-k K             keep the K most likely tokens (default 40; 0: off)\n"
+    "  --top-p P             keep the most likely tokens up to probability P (default 0.95; 1: off)\n"
+    "  --min-p P             drop tokens below P x the top probability (default 0.05; 0: off)\n"
+    "  --repeat-penalty R    penalize recently seen tokens (default 1.0: off)\n"
+    "  --repeat-last-n N     how many recent tokens the penalties look at (default 64)\n"
+    "  --presence-penalty P  subtract P from seen tokens' logits (default 0: off)\n"
+    "  --seed N              random seed; the same seed gives the same text (default 0)\n"
+    "  --stop TEXT           stop when TEXT is generated (repeatable; TEXT is not printed)\n";
+
+engine::GenerateOptions default_generation_options() {
+    engine::GenerateOptions g;
+    g.max_tokens = 256;
+    g.sampling.repetition_penalty = 1.0f;
+    return g;
+}
+
+bool parse_generation_flag(ArgReader& in, engine::GenerateOptions& g) {
+    if (in.is("-n", "--n-predict")) {
+        g.max_tokens = in.int_value(-1, 1 << 24);
+    } else if (in.is("--temp")) {
+        g.sampling.temperature = static_cast<float>(in.double_value());
+    } else if (in.is("--top-k")) {
+        g.sampling.top_k = in.int_value(0, 1 << 24);
+    } else if (in.is("--top-p")) {
+        g.sampling.top_p = static_cast<float>(in.double_value());
+    } else if (in.is("--min-p")) {
+        g.sampling.min_p = static_cast<float>(in.double_value());
+    } else if (in.is("--repeat-penalty")) {
+        g.sampling.repetition_penalty = static_cast<float>(in.double_value());
+    } else if (in.is("--repeat-last-n")) {
+        g.sampling.penalty_last_n = in.int_value(0, 1 << 24);
+    } else if (in.is("--presence-penalty")) {
+        g.sampling.presence_penalty = static_cast<float>(in.double_value());
+    } else if (in.is("--seed")) {
+        g.sampling.seed = in.u64_value();
+    } else if (in.is("--stop")) {
+        g.stop_strings.push_back(in.value());
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void print_turn_stats(const engine::TurnStats& st) {
+    const char* reason = "end of text";
+    switch (st.stop_reason) {
+    case engine::StopReason::EndOfText: reason = "end of text"; break;
+    case engine::StopReason::StopString: reason = "stop string"; break;
+    case engine::StopReason::MaxTokens: reason = "token limit"; break;
+    case engine::StopReason::Cancelled: reason = "cancelled"; break;
+    case engine::StopReason::ContextFull: reason = "context full"; break;
+    }
+    std::fprintf(stderr,
+                 "[prompt %d tokens (%d reused) at %.1f tokens/s | %d generated at %.1f tokens/s | "
+                 "first token %.2f s | peak memory %.0f MB | stop: %s]\n",
+                 st.prompt_tokens, st.reused_tokens, st.prompt_tokens_per_second, st.generated_tokens,
+                 st.generation_tokens_per_second, st.time_to_first_token,
+                 static_cast<double>(st.peak_resident_bytes) / 1e6, reason);
+}
+
 std::shared_ptr<engine::Model> load_model(const std::string& path, const engine::LoadOptions& options,
                                           bool quiet) {
     auto model = engine::Model::load(path, options);

@@ -47,6 +47,15 @@ std::string read_text_file(const std::string& path);
 // Prints `usage` to stderr with the error and returns kExitUsage.
 int usage_error(std::string_view command, const std::string& message);
 
+// Sampling and length flags shared by run and chat: -n, --temp, --top-k, --top-p, --min-p,
+// --repeat-penalty, --repeat-last-n, --presence-penalty, --seed, --stop. Returns false when the
+// current flag is none of them. CLI defaults are llama.cpp's: no repetition penalty.
+bool parse_generation_flag(ArgReader& in, engine::GenerateOptions& options);
+extern const char* const kGenerationHelp;
+// Prints the turn's figures to stderr.
+void print_turn_stats(const engine::TurnStats& stats);
+engine::GenerateOptions default_generation_options();
+
 // Loads a model, printing a one-line summary to stderr.
 std::shared_ptr<engine::Model> load_model(const std::string& path, const engine::LoadOptions& options,
                                           bool quiet = false);

@@ -7,6 +7,8 @@ int run_synth(std::span<char* const> args);
 int run_logits(std::span<char* const> args);
 int run_perplexity(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
+int run_run(std::span<char* const> args);
+int run_chat(std::span<char* const> args);
 int run_download(std::span<char* const> args);
 int run_bench_kernels(std::span<char* const> args);
 int run_convert(std::span<char* const> args);
@@ -17,6 +19,8 @@ std::span<const Command> all_commands() {
     static const Command commands[] = {
         {"convert", "convert a Hugging Face checkpoint folder to a GGUF file", run_convert},
         {"sysinfo", "show the CPU, its features, the kernel variant in use and memory", run_sysinfo},
+        {"run", "continue a prompt with a model, streaming the text", run_run},
+        {"chat", "talk with a model in the terminal (its chat template; Ctrl+C stops a reply)", run_chat},
         {"perplexity", "measure perplexity on a text or a token file", run_perplexity},
         {"logits", "dump the raw logits of every position (for comparisons)", run_logits},
         {"bench", "prompt and generation speed against the memory-bandwidth limit", run_bench},

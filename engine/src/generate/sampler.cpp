@@ -34,6 +34,8 @@ void Sampler::validate(const SamplingParams& p) {
     }
 }
 
+void check_sampling_params(const SamplingParams& params) { Sampler::validate(params); }
+
 double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
 Token Sampler::sample(std::span<const float> logits, std::span<const Token> recent) {

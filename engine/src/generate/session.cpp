@@ -96,7 +96,10 @@ int Session::evaluate(std::span<const Token> tokens,
     s.cancel.store(false);
     s.check_fits(tokens.size());
     const std::size_t from = s.reusable(tokens);
-    if (!s.run(tokens, from, Transformer::Logits::All, on_logits)) {
+    // Without a callback only the last position's logits (for last_logits()) are needed: the
+    // output head is the largest matrix, skipping it for the others is most of a prompt's cost.
+    const auto want = on_logits ? Transformer::Logits::All : Transformer::Logits::Last;
+    if (!s.run(tokens, from, want, on_logits)) {
         throw Cancelled();
     }
     return static_cast<int>(from);

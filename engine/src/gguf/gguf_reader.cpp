@@ -116,9 +116,9 @@ bool is_integer_type(GgufValueType t) {
 bool GgufValue::is_integer() const { return is_integer_type(type); }
 bool GgufValue::is_float() const { return type == GgufValueType::Float32 || type == GgufValueType::Float64; }
 
-std::unique_ptr<GgufFile> GgufFile::open(const std::string& path) {
+std::unique_ptr<GgufFile> GgufFile::open(const std::string& path, bool populate_map) {
     std::unique_ptr<GgufFile> file(new GgufFile());
-    file->map_ = std::make_unique<MappedFile>(path);
+    file->map_ = std::make_unique<MappedFile>(path, populate_map);
     file->parse();
     return file;
 }

@@ -39,9 +39,10 @@ std::string last_error_text() {
 }
 } // namespace
 
-MappedFile::MappedFile(const std::string& path) : path_(path) {
+MappedFile::MappedFile(const std::string& path, bool populate) : path_(path) {
     const std::filesystem::path fs_path(
         std::u8string(reinterpret_cast<const char8_t*>(path.data()), path.size()));
+    (void)populate; // Windows maps lazily; PrefetchVirtualMemory could be added here
     HANDLE file = CreateFileW(fs_path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr,
                               OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE) {
@@ -91,7 +92,7 @@ void MappedFile::prefetch(std::uint64_t, std::uint64_t) const {}
 
 #else
 
-MappedFile::MappedFile(const std::string& path) : path_(path) {
+MappedFile::MappedFile(const std::string& path, bool populate) : path_(path) {
     const int fd = ::open(path.c_str(), O_RDONLY);
     if (fd < 0) {
         throw Error(path + ": cannot open: " + std::strerror(errno));
@@ -111,7 +112,13 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
         ::close(fd);
         return;
     }
-    void* view = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+    int flags = MAP_SHARED;
+#ifdef MAP_POPULATE
+    if (populate) {
+        flags |= MAP_POPULATE;
+    }
+#endif
+    void* view = ::mmap(nullptr, size_, PROT_READ, flags, fd, 0);
     const int err = errno;
     ::close(fd); // the mapping keeps the file referenced
     if (view == MAP_FAILED) {

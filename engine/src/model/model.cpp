@@ -2,6 +2,7 @@
 // thread pool, and (optionally) re-quantizes an F16 output head to Q8_0.
 #include "model_impl.h"
 
+#include "tern/engine/chat_template.h"
 #include "tern/engine/tokenizer.h"
 #include "tern/kernels/cpu_features.h"
 #include "tern/kernels/formats.h"
@@ -58,7 +59,7 @@ ModelImpl::ModelImpl(const std::string& path, const LoadOptions& options) {
         throw Error("the context length must be 0 (automatic) or positive, not " +
                     std::to_string(options.context_length));
     }
-    file_ = GgufFile::open(path);
+    file_ = GgufFile::open(path, /*populate_map=*/true);
     config_ = read_model_config(*file_);
     report(0.05f);
     weights_ = bind_weights(*file_, config_, [&](std::size_t done, std::size_t total) {
@@ -134,7 +135,13 @@ const Tokenizer& ModelImpl::tokenizer() const {
 }
 
 std::string ModelImpl::chat_template() const {
-    return file_->find_string("tokenizer.chat_template").value_or("");
+    const std::string raw = file_->find_string("tokenizer.chat_template").value_or("");
+    if (!vocab_) {
+        return raw;
+    }
+    // The model's own template unless it is known broken (the 2B4T file's placeholder...), in
+    // which case the built-in for its architecture and vocabulary.
+    return ChatTemplate::for_model(raw, config_.arch_name, vocab_->tokenizer.get()).source();
 }
 
 std::string ModelImpl::token_bytes(Token id) const {

@@ -84,6 +84,9 @@ struct SamplingParams {
     std::uint64_t seed = 0;       // the same seed gives the same text
 };
 
+// Throws Error naming the parameter when one is out of range (generate() checks the same).
+void check_sampling_params(const SamplingParams& params);
+
 struct GenerateOptions {
     int max_tokens = 512;         // -1: until end of text or a full context
     SamplingParams sampling;
@@ -126,7 +129,8 @@ public:
     // Processes `tokens` after the cached prefix they share with the previous call (like
     // generate's prompt) without sampling, calling on_logits(i, logits) for every position i of
     // `tokens` that had to be computed (i >= the reused count, which is returned). For
-    // perplexity and logits dumps. Throws Error when the tokens exceed the context.
+    // perplexity and logits dumps. With a null on_logits only the last position's logits are
+    // computed (prompt processing). Throws Error when the tokens exceed the context.
     int evaluate(std::span<const Token> tokens,
                  const std::function<void(std::size_t index, std::span<const float> logits)>& on_logits);
 

@@ -112,7 +112,8 @@ struct GgufTensorInfo {
 class GgufFile {
 public:
     // Maps and parses `path`. Throws Error naming the file on any malformed content.
-    static std::unique_ptr<GgufFile> open(const std::string& path);
+    // `populate_map`: see MappedFile (for loading a model whose tensors are all used at once).
+    static std::unique_ptr<GgufFile> open(const std::string& path, bool populate_map = false);
 
     const std::string& path() const;
     std::uint32_t version() const { return version_; }
