@@ -187,7 +187,9 @@ Item {
             }
             IconButton {
                 objectName: "copyMessageButton"
-                glyph: "⧉"
+                glyph: qsTr("Copy")
+                font.pixelSize: Theme.smallFont
+                implicitWidth: 44
                 label: qsTr("Copy message")
                 onClicked: root.copyRequested(root.text)
             }

@@ -235,9 +235,11 @@ Item {
             RowLayout {
                 FieldLabel { text: qsTr("Context length (tokens)") }
                 SpinBox {
-                    from: 256; to: 131072; stepSize: 256; editable: true
+                    from: 0; to: 131072; stepSize: 256; editable: true
                     value: root.settings.contextLength
                     Accessible.name: qsTr("Context length")
+                    textFromValue: (v) => v === 0 ? qsTr("Model's own") : String(v)
+                    valueFromText: (t) => t === qsTr("Model's own") ? 0 : parseInt(t)
                     onValueModified: root.settings.contextLength = value
                 }
             }

@@ -24,18 +24,19 @@ Item {
         height: 1
         color: Theme.border
     }
-    Row {
+    Item {
         objectName: "bars"
-        anchors.bottom: parent.bottom
-        anchors.right: parent.right
-        spacing: 1
+        anchors.fill: parent
         Repeater {
             model: root.visibleSamples
             Rectangle {
                 required property var modelData
+                required property int index
+                // Newest on the right, 3 px per bar.
+                x: root.width - (root.visibleSamples.length - index) * 3
                 width: 2
                 height: root.peak > 0 ? Math.max(1, root.height * modelData / root.peak) : 1
-                anchors.bottom: parent ? parent.bottom : undefined
+                y: root.height - height
                 color: Theme.accent
                 radius: 1
             }

@@ -238,6 +238,9 @@ bool ChatController::send(const QString& text) {
     return guarded([&] {
         if (currentId_ == 0) {
             const qint64 id = store_.createConversation(titleFromFirstMessage(text), modelName());
+            if (const auto c = store_.conversation(id)) {
+                conversations_.moveToTop(*c); // before setCurrent, so the title is known
+            }
             setCurrent(id);
         }
         const qint64 userId = store_.appendMessage(currentId_, MessageRole::User, text);

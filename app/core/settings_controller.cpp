@@ -59,11 +59,14 @@ int SettingsController::threads() const {
 void SettingsController::setThreads(int value) {
     put("engine/threads", std::clamp(value, 0, maxThreads()));
 }
+// 0 means the model's own context (the engine caps it at 4096 to bound the KV cache): a fixed
+// default would be refused by models trained on a shorter one.
 int SettingsController::contextLength() const {
-    return std::clamp(get("engine/contextLength", 4096).toInt(), 256, 131072);
+    const int value = get("engine/contextLength", 0).toInt();
+    return value <= 0 ? 0 : std::clamp(value, 256, 131072);
 }
 void SettingsController::setContextLength(int value) {
-    put("engine/contextLength", std::clamp(value, 256, 131072));
+    put("engine/contextLength", value <= 0 ? 0 : std::clamp(value, 256, 131072));
 }
 double SettingsController::temperature() const {
     return std::clamp(get("sampling/temperature", double(kSamplingDefaults.temperature)).toDouble(), 0.0, 2.0);

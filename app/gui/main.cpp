@@ -13,8 +13,11 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QGuiApplication>
+#include <QKeyEvent>
+#include <QQuickItem>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -78,7 +81,12 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Report start-up time and the longest GUI-thread stall on stderr at exit."));
     const QCommandLineOption openLatest(
         QStringLiteral("open-latest"), QStringLiteral("Open the most recent conversation instead of a new chat."));
-    parser.addOptions({selfTest, screenshot, modelOption, dataDir, measure, openLatest});
+    const QCommandLineOption typeMessage(
+        QStringLiteral("type-message"),
+        QStringLiteral("Once the model is ready, type <text> into the composer and press Enter, wait for the "
+                       "reply, then quit (with --screenshot: save it first). For end-to-end tests."),
+        QStringLiteral("text"));
+    parser.addOptions({selfTest, screenshot, modelOption, dataDir, measure, openLatest, typeMessage});
     parser.process(app);
 
     // Offscreen runs (tests, CI) have no GPU context; the software renderer always works there.
@@ -112,9 +120,16 @@ int main(int argc, char* argv[]) {
     if (!historyError.isEmpty()) {
         chat.showError(historyError);
     }
-    const QString demoModel; // the built-in demo model, once resources ship one
     const QString catalog = QString::fromStdString(
         tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
+    // The built-in demo model ships beside the catalog (resources/, or share/tern when installed).
+    QString demoModel;
+    if (!catalog.isEmpty()) {
+        const QString candidate = QFileInfo(catalog).dir().filePath(QStringLiteral("tern-demo.gguf"));
+        if (QFileInfo::exists(candidate)) {
+            demoModel = candidate;
+        }
+    }
     ModelManager models(settings, demoModel, catalog);
     if (!models.catalogError().isEmpty()) {
         chat.showError(models.catalogError());
@@ -162,13 +177,29 @@ int main(int argc, char* argv[]) {
         chat.loadModel(modelPath);
     }
 
-    QObject::connect(window, &QQuickWindow::frameSwapped, &app, [&startClock, &parser, measure] {
-        static bool first = true;
-        if (first && parser.isSet(measure)) {
-            std::fprintf(stderr, "tern: first frame %lld ms after start\n", static_cast<long long>(startClock.elapsed()));
+    // Interactive: the first frame is on screen and the model answers (or there is none to load).
+    auto reportInteractive = [&startClock, &parser, measure, &probe] {
+        if (parser.isSet(measure)) {
+            std::fprintf(stderr, "tern: interactive %lld ms after start (longest stall so far %.1f ms)\n",
+                         static_cast<long long>(startClock.elapsed()), probe.worstStallMs());
         }
-        first = false;
+        probe.reset(); // from here on the probe measures the running app, not start-up
+    };
+    bool framed = false;
+    bool interactive = false;
+    auto checkInteractive = [&] {
+        if (!interactive && framed && chat.modelState() != QLatin1String("loading")) {
+            interactive = true;
+            reportInteractive();
+        }
+    };
+    QObject::connect(window, &QQuickWindow::frameSwapped, &app, [&] {
+        if (!framed) {
+            framed = true;
+            checkInteractive();
+        }
     });
+    QObject::connect(&chat, &ChatController::modelChanged, &app, checkInteractive);
 
     if (parser.isSet(selfTest)) {
         QObject::connect(window, &QQuickWindow::frameSwapped, &app, [window] {
@@ -181,7 +212,70 @@ int main(int argc, char* argv[]) {
             QCoreApplication::exit(1);
         });
     }
-    if (parser.isSet(screenshot)) {
+    if (parser.isSet(typeMessage)) {
+        // Types into the real composer through key events, as a user would.
+        const QString text = parser.value(typeMessage);
+        const QString shotFile = parser.value(screenshot);
+        auto typed = std::make_shared<bool>(false);
+        auto type = [window, text, &chat, typed] {
+            if (chat.modelState() == QLatin1String("failed") || chat.modelState() == QLatin1String("none")) {
+                std::fprintf(stderr, "tern --type-message: no model to answer: %s\n", qPrintable(chat.errorMessage()));
+                QCoreApplication::exit(1);
+                return;
+            }
+            if (*typed || chat.modelState() != QLatin1String("ready")) {
+                return;
+            }
+            *typed = true;
+            QTimer::singleShot(200, window, [window, text] {
+                auto* input = window->findChild<QQuickItem*>(QStringLiteral("composerInput"));
+                if (!input) {
+                    std::fprintf(stderr, "tern --type-message: no composer found\n");
+                    QCoreApplication::exit(1);
+                    return;
+                }
+                window->requestActivate();
+                input->forceActiveFocus();
+                // To the composer's field itself: an offscreen window is never the active one.
+                for (const QChar c : text) {
+                    QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+                    QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
+                    QCoreApplication::sendEvent(input, &press);
+                    QCoreApplication::sendEvent(input, &release);
+                }
+                if (input->property("text").toString() != text) {
+                    std::fprintf(stderr, "tern --type-message: the composer holds '%s' after typing\n",
+                                 qPrintable(input->property("text").toString()));
+                }
+                QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier, QStringLiteral("\r"));
+                QKeyEvent enterUp(QEvent::KeyRelease, Qt::Key_Return, Qt::NoModifier, QStringLiteral("\r"));
+                QCoreApplication::sendEvent(input, &enter);
+                QCoreApplication::sendEvent(input, &enterUp);
+            });
+        };
+        QObject::connect(&chat, &ChatController::modelChanged, &app, type);
+        QTimer::singleShot(0, &app, type);
+        QObject::connect(&chat, &ChatController::replyFinished, &app,
+                         [window, shotFile, &chat, &probe](qint64 messageId, const QString& state) {
+            // The reply is done: what the probe saw so far is typing, sending and generating.
+            std::fprintf(stderr, "tern: longest GUI-thread stall while generating %.1f ms\n", probe.worstStallMs());
+            // Let the view show the finished reply before grabbing it.
+            QTimer::singleShot(300, window, [window, shotFile, messageId, state, &chat] {
+                if (!shotFile.isEmpty() && !window->grabWindow().save(shotFile)) {
+                    std::fprintf(stderr, "tern --screenshot: cannot save %s\n", qPrintable(shotFile));
+                    QCoreApplication::exit(1);
+                    return;
+                }
+                std::printf("tern: reply %lld in conversation %lld ended %s\n", static_cast<long long>(messageId),
+                            static_cast<long long>(chat.currentConversationId()), qPrintable(state));
+                QCoreApplication::quit();
+            });
+        });
+        QTimer::singleShot(120000, &app, [] {
+            std::fprintf(stderr, "tern --type-message: no reply within 120 s\n");
+            QCoreApplication::exit(1);
+        });
+    } else if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         // Let the model load and the layout settle, then grab.
         QTimer::singleShot(1500, &app, [window, file] {
@@ -197,7 +291,7 @@ int main(int argc, char* argv[]) {
     }
     const int rc = app.exec();
     if (parser.isSet(measure)) {
-        std::fprintf(stderr, "tern: longest GUI-thread stall %.1f ms over %lld ticks\n", probe.worstStallMs(),
+        std::fprintf(stderr, "tern: longest GUI-thread stall after start-up %.1f ms over %lld ticks\n", probe.worstStallMs(),
                      static_cast<long long>(probe.ticks()));
     }
     return rc;

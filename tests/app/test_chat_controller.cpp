@@ -84,7 +84,7 @@ TEST_F(ChatControllerTest, LoadingReportsProgressOnTheGuiThreadThenReady) {
     EXPECT_GE(progress.count(), 5);
     EXPECT_DOUBLE_EQ(chat->loadProgress(), 1.0);
     EXPECT_EQ(chat->kernelVariant(), QStringLiteral("scalar-test"));
-    EXPECT_EQ(chat->contextSize(), settings->contextLength());
+    EXPECT_EQ(chat->contextSize(), 2048) << "the model's own context when the setting is 0";
     EXPECT_TRUE(chat->composerBlockedReason().isEmpty());
     EXPECT_EQ(settings->lastModelPath(), dir.filePath(QStringLiteral("model.gguf")));
 }
@@ -113,7 +113,11 @@ TEST_F(ChatControllerTest, ARepliesStreamsIntoTheViewAndTheHistory) {
     script->tokenDelayMs = 15;
     script->extraTokens = 20;
     QSignalSpy textChanges(&chat->messageModel(), &QAbstractItemModel::dataChanged);
+    QStringList titles;
+    QObject::connect(chat.get(), &ChatController::currentConversationChanged, [&] { titles << chat->currentTitle(); });
     EXPECT_EQ(sendAndWait(QStringLiteral("hello tern")), QStringLiteral("complete"));
+    ASSERT_FALSE(titles.isEmpty());
+    EXPECT_EQ(titles.first(), QStringLiteral("hello tern")) << "the header shows the new title at once";
     EXPECT_GE(textChanges.count(), 3) << "the reply should appear piece by piece";
 
     ASSERT_EQ(chat->messageModel().rowCount(), 2);

@@ -75,6 +75,8 @@ TEST(Settings, ValuesAreClampedAndDefaultsMatchTheEngine) {
     EXPECT_FLOAT_EQ(static_cast<float>(s.temperature()), defaults.temperature);
     EXPECT_EQ(s.topK(), defaults.top_k);
     EXPECT_EQ(s.theme(), QStringLiteral("system"));
+    EXPECT_EQ(s.contextLength(), 0) << "the model's own context by default";
+    EXPECT_EQ(s.loadOptions().context_length, 0);
     EXPECT_TRUE(s.modelsFolder().endsWith(QStringLiteral("/models")));
     s.setTemperature(9);
     EXPECT_DOUBLE_EQ(s.temperature(), 2.0);
@@ -84,6 +86,8 @@ TEST(Settings, ValuesAreClampedAndDefaultsMatchTheEngine) {
     EXPECT_EQ(s.threads(), s.maxThreads());
     s.setContextLength(10);
     EXPECT_EQ(s.contextLength(), 256);
+    s.setContextLength(-3);
+    EXPECT_EQ(s.contextLength(), 0);
     s.setTheme(QStringLiteral("purple"));
     EXPECT_EQ(s.theme(), QStringLiteral("system"));
     s.setFontSize(300);
