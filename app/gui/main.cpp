@@ -7,6 +7,7 @@
 #include "model_manager.h"
 #include "settings_controller.h"
 #include "tern/engine/build_info.h"
+#include "tern/engine/data_paths.h"
 #include "token_store.h"
 
 #include "tern/downloader/catalog.h"
@@ -122,13 +123,11 @@ int main(int argc, char* argv[]) {
     }
     const QString catalog = QString::fromStdString(
         tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
-    // The built-in demo model ships beside the catalog (resources/, or share/tern when installed).
+    // The built-in demo model: the same search as tern-cli (tern/engine/data_paths.h), so "no
+    // model chosen" means the same file everywhere.
     QString demoModel;
-    if (!catalog.isEmpty()) {
-        const QString candidate = QFileInfo(catalog).dir().filePath(QStringLiteral("tern-demo.gguf"));
-        if (QFileInfo::exists(candidate)) {
-            demoModel = candidate;
-        }
+    if (const auto found = tern::engine::find_data_file(tern::engine::kDemoModelFile)) {
+        demoModel = QString::fromStdString(found->string());
     }
     ModelManager models(settings, demoModel, catalog);
     if (!models.catalogError().isEmpty()) {
