@@ -45,7 +45,13 @@ engine::TurnStats EngineBackend::reply(const GenerationRequest& request,
         request.chat_template_override);
     const std::vector<engine::Token> prompt =
         chat.render_tokens(model_->tokenizer(), request.messages, /*add_generation_prompt=*/true);
-    return session->generate(prompt, request.options, on_text);
+    // Stop where the template ends an assistant turn, so a reply never runs on into the next
+    // speaker's (models without a learned end-of-text token, such as the demo model).
+    engine::GenerateOptions options = request.options;
+    if (std::string turn_end = chat.assistant_turn_end(); !turn_end.empty()) {
+        options.stop_strings.push_back(std::move(turn_end));
+    }
+    return session->generate(prompt, options, on_text);
 }
 
 void EngineBackend::cancel() {

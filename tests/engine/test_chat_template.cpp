@@ -303,3 +303,34 @@ TEST(ChatTemplateTokens, TokensMatchWholeStringEncodingForOrdinaryText) {
 
 } // namespace
 } // namespace tern::engine::test
+
+namespace tern::engine::test {
+namespace {
+
+TEST(ChatTemplateTurnEnd, ReadsWhatFollowsAnAssistantMessage) {
+    // The demo model's template: speeches separated by a blank line.
+    const auto play = ChatTemplate::from_jinja(
+        "{% for m in messages %}{% if m['role'] == 'user' %}ROMEO:\n{{ m['content'] }}\n\n"
+        "{% else %}JULIET:\n{{ m['content'] }}\n\n{% endif %}{% endfor %}"
+        "{% if add_generation_prompt %}JULIET:\n{% endif %}");
+    EXPECT_EQ(play.assistant_turn_end(), "\n\n");
+    EXPECT_EQ(ChatTemplate::builtin(ChatFormat::BitNet2B4T).assistant_turn_end(), "<|eot_id|>");
+}
+
+TEST(ChatTemplateTurnEnd, EmptyWhenNothingDistinctiveEndsATurn) {
+    // Plain completion separates paragraphs with blank lines too: stopping there would cut replies.
+    EXPECT_EQ(ChatTemplate::builtin(ChatFormat::Completion).assistant_turn_end(), "");
+    EXPECT_EQ(ChatTemplate::from_jinja("{% for m in messages %}{{ m['content'] }}\n{% endfor %}")
+                  .assistant_turn_end(),
+              "");
+    EXPECT_EQ(ChatTemplate::from_jinja("{% for m in messages %}{{ m['content'] }}  {% endfor %}")
+                  .assistant_turn_end(),
+              "");
+    // A template that refuses the exchange gives no stop string rather than an error.
+    EXPECT_EQ(ChatTemplate::from_jinja("{{ raise_exception('no assistant turns') }}")
+                  .assistant_turn_end(),
+              "");
+}
+
+} // namespace
+} // namespace tern::engine::test

@@ -186,6 +186,27 @@ std::string ChatTemplate::render(std::span<const ChatMessage> messages, const Ch
     }
 }
 
+std::string ChatTemplate::assistant_turn_end() const {
+    // In plain completion a blank line separates paragraphs as much as turns.
+    if (format_ == ChatFormat::Completion) return {};
+    // Render one exchange whose reply is a marker no template alters, and read what follows it.
+    static constexpr std::string_view kMarker = "\x01tern-reply\x01";
+    const ChatMessage exchange[] = {{"user", "hi"}, {"assistant", std::string(kMarker)}};
+    ChatRenderOptions options;
+    options.add_generation_prompt = false;
+    std::string text;
+    try {
+        text = render(exchange, options);
+    } catch (const Error&) {
+        return {};
+    }
+    const std::size_t at = text.rfind(kMarker);
+    if (at == std::string::npos) return {};
+    std::string end = text.substr(at + kMarker.size());
+    if (end.find_first_not_of(" \t") == std::string::npos || end == "\n") return {};
+    return end;
+}
+
 RenderedChat ChatTemplate::render_with_ranges(std::span<const ChatMessage> messages,
                                               const ChatRenderOptions& options) const {
     RenderedChat result;

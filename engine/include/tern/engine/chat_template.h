@@ -77,6 +77,12 @@ public:
                                      bool add_generation_prompt = true,
                                      const std::string& system_prompt = {}) const;
 
+    // What the template writes after an assistant message ("<|eot_id|>", "\n\n"...), for use as a
+    // stop string: models that never learned an end-of-text token (the demo model) would
+    // otherwise run on into the next speaker's turn. Empty when the template ends turns with
+    // nothing distinctive (plain completion, a lone newline, only spaces) or cannot render.
+    std::string assistant_turn_end() const;
+
     ChatFormat format() const { return format_; }
     // The Jinja source (built-ins are Jinja too).
     const std::string& source() const { return source_; }
