@@ -182,9 +182,13 @@ std::shared_ptr<engine::Model> load_model(const std::string& path, const engine:
     auto model = engine::Model::load(path, options);
     if (!quiet) {
         const auto& i = model->info();
-        std::fprintf(stderr, "model: %s (%s, %s weights, %s head, %.2f B parameters, %d threads, %s kernels)\n",
+        // Billions for real models, millions for the demo model and test models.
+        const double params = static_cast<double>(i.parameters);
+        const bool billions = params >= 1e9;
+        std::fprintf(stderr, "model: %s (%s, %s weights, %s head, %.2f %s parameters, %d threads, %s kernels)\n",
                      i.name.c_str(), i.architecture.c_str(), i.weight_type.c_str(), i.output_type.c_str(),
-                     static_cast<double>(i.parameters) / 1e9, i.threads, i.kernel_variant.c_str());
+                     billions ? params / 1e9 : params / 1e6, billions ? "B" : "M", i.threads,
+                     i.kernel_variant.c_str());
     }
     return model;
 }
