@@ -219,7 +219,7 @@ int run_download(std::span<char* const> args) {
     }
 
     std::optional<dl::CatalogEntry> entry;
-    const auto catalog_file = dl::find_catalog_file(std::filesystem::path(args[0]).parent_path());
+    const auto catalog_file = dl::find_catalog_file();
     if (!catalog_file.empty()) {
         const auto catalog = dl::load_catalog(catalog_file);
         if (const auto* found = catalog.find(repo)) {

@@ -122,7 +122,7 @@ int main(int argc, char* argv[]) {
         chat.showError(historyError);
     }
     const QString catalog = QString::fromStdString(
-        tern::downloader::find_catalog_file(QCoreApplication::applicationDirPath().toStdString()).string());
+        tern::downloader::find_catalog_file().string());
     // The built-in demo model: the same search as tern-cli (tern/engine/data_paths.h), so "no
     // model chosen" means the same file everywhere.
     QString demoModel;

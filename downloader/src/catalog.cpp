@@ -1,6 +1,7 @@
 #include "tern/downloader/catalog.h"
 
 #include "tern/downloader/safe_path.h"
+#include "tern/engine/data_paths.h"
 
 #include <nlohmann/json.hpp>
 
@@ -160,25 +161,15 @@ Catalog load_catalog(const std::filesystem::path& path) {
     return parse_catalog(text.str(), path.string());
 }
 
-std::filesystem::path find_catalog_file(const std::filesystem::path& executable_dir) {
-    std::vector<std::filesystem::path> candidates;
+std::filesystem::path find_catalog_file() {
     if (const char* env = std::getenv("TERN_CATALOG"); env && *env) {
-        candidates.emplace_back(env);
-    }
-    if (!executable_dir.empty()) {
-        candidates.push_back(executable_dir / ".." / "share" / "tern" / "catalog.json");
-        candidates.push_back(executable_dir / "catalog.json");
-    }
-#ifdef TERN_RESOURCES_SOURCE_DIR
-    candidates.push_back(std::filesystem::path(TERN_RESOURCES_SOURCE_DIR) / "catalog.json");
-#endif
-    for (const auto& candidate : candidates) {
         std::error_code error;
-        if (std::filesystem::is_regular_file(candidate, error)) {
-            return candidate;
+        if (std::filesystem::is_regular_file(env, error)) {
+            return env;
         }
     }
-    return {};
+    // The same search as the demo model's, so the catalog and the model ship side by side.
+    return engine::find_data_file(engine::kCatalogFile).value_or(std::filesystem::path{});
 }
 
 std::vector<RepoFile> select_files(const RepoListing& listing, const std::vector<std::string>& patterns) {

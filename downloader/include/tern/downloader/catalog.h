@@ -41,9 +41,10 @@ struct Catalog {
 Catalog parse_catalog(const std::string& json_text, const std::string& source = "catalog.json");
 Catalog load_catalog(const std::filesystem::path& path);
 
-// Where the catalog is: $TERN_CATALOG, <exe dir>/../share/tern/catalog.json,
-// <exe dir>/catalog.json, then the source tree's resources/ (development builds). Empty if none.
-std::filesystem::path find_catalog_file(const std::filesystem::path& executable_dir);
+// Where the catalog is: $TERN_CATALOG when it names a file, else the folders every shipped file
+// is looked for in (tern/engine/data_paths.h: $TERN_DATA_DIR, the install layout beside the
+// executable, the source tree's resources/). Empty if none.
+std::filesystem::path find_catalog_file();
 
 // "Add any repository by id": an entry for a repository not in the catalog, from its listing.
 // A GGUF file is preferred (I2_S, then TQ2_0, TQ1_0, then any); else the safetensors checkpoint
