@@ -34,6 +34,38 @@ Item {
 
     HoverHandler { id: hover }
 
+    // The reply's blocks, updated in place: while a reply streams only its last paragraph
+    // changes, so only that one is laid out again; a new array from the model would rebuild
+    // (and re-parse the Markdown of) every block on every update.
+    ListModel { id: blockModel }
+    function syncBlocks() {
+        const wanted = root.isUser || !root.blocks ? [] : root.blocks;
+        for (let i = 0; i < wanted.length; ++i) {
+            const b = { kind: wanted[i].kind, text: wanted[i].text, language: wanted[i].language || "",
+                        continues: wanted[i].continues === true };
+            if (i >= blockModel.count) {
+                blockModel.append(b);
+                continue;
+            }
+            const have = blockModel.get(i);
+            if (have.kind !== b.kind)
+                blockModel.set(i, b);
+            else {
+                if (have.text !== b.text)
+                    blockModel.setProperty(i, "text", b.text);
+                if (have.language !== b.language)
+                    blockModel.setProperty(i, "language", b.language);
+                if (have.continues !== b.continues)
+                    blockModel.setProperty(i, "continues", b.continues);
+            }
+        }
+        if (blockModel.count > wanted.length)
+            blockModel.remove(wanted.length, blockModel.count - wanted.length);
+    }
+    onBlocksChanged: syncBlocks()
+    onIsUserChanged: syncBlocks()
+    Component.onCompleted: syncBlocks()
+
     ColumnLayout {
         id: column
         width: parent.width
@@ -75,16 +107,22 @@ Item {
                 }
 
                 Repeater {
-                    model: root.isUser ? [] : root.blocks
+                    model: blockModel
                     delegate: Loader {
-                        required property var modelData
+                        id: blockLoader
+                        required property string kind
+                        required property string text
+                        required property string language
+                        required property bool continues
                         Layout.fillWidth: true
-                        sourceComponent: modelData.kind === "code" ? codeComponent : proseComponent
+                        // The next piece of a very long paragraph: no paragraph gap before it.
+                        Layout.topMargin: continues ? -content.spacing : 0
+                        sourceComponent: kind === "code" ? codeComponent : proseComponent
                         Component {
                             id: proseComponent
                             TextEdit {
                                 objectName: "proseText"
-                                text: modelData.text
+                                text: blockLoader.text
                                 textFormat: TextEdit.MarkdownText
                                 wrapMode: TextEdit.Wrap
                                 readOnly: true
@@ -98,8 +136,8 @@ Item {
                         Component {
                             id: codeComponent
                             CodeBlock {
-                                code: modelData.text
-                                language: modelData.language
+                                code: blockLoader.text
+                                language: blockLoader.language
                                 onCopyRequested: (text) => root.copyRequested(text)
                             }
                         }
