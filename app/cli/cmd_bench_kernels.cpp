@@ -16,11 +16,12 @@ namespace {
 void print_usage(std::FILE* out) {
     std::fprintf(
         out, "Usage: tern-cli bench-kernels [--threads 1,2] [--runs N] [--working-set-mib N]\n"
-             "                              [--no-matvec] [--no-matmul] [--wall]\n\n"
+             "                              [--no-matvec] [--no-head] [--no-matmul] [--wall]\n\n"
              "Measures, with the kernel variant chosen at start-up (TERN_CPU=... to force one):\n"
              "  - I2_S matrix-vector GB/s over distinct 2B4T weight matrices larger than the\n"
              "    last-level cache, next to the read bandwidth measured in the same run, and\n"
              "    their ratio (target >= 85%%);\n"
+             "  - the same for the F16 and Q8_0 output head (128256 x 2560, 0.66 / 0.35 GB);\n"
              "  - I2_S matrix-matrix int8 multiply-accumulates per second at N = 128 and 512\n"
              "    tokens, next to the peak of the variant's instruction measured in the same\n"
              "    run with a tight loop, and their ratio (target >= 50%%).\n"
@@ -57,7 +58,7 @@ bool parse_positive(std::string_view text, long& out) {
 int run_bench_kernels(std::span<char* const> args) {
     std::vector<int> threads = {1, 2};
     long runs = 5, working_set_mib = 1024;
-    bool matvec = true, matmul = true;
+    bool matvec = true, head = true, matmul = true;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         const bool has_value = i + 1 < args.size();
@@ -104,6 +105,8 @@ int run_bench_kernels(std::span<char* const> args) {
             }
         } else if (arg == "--no-matvec") {
             matvec = false;
+        } else if (arg == "--no-head") {
+            head = false;
         } else if (arg == "--no-matmul") {
             matmul = false;
         } else if (arg == "--wall") {
@@ -144,6 +147,35 @@ int run_bench_kernels(std::span<char* const> args) {
                         fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
                         fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
                         fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+        }
+    }
+
+    if (head) {
+        std::printf("\nOutput head matvec, 128256 x 2560 (the 2B4T head), %ld runs, median "
+                    "[min-max]:\n",
+                    runs);
+        std::printf("%-6s %-8s %-22s %-22s %s\n", "type", "threads", "read GB/s", "matvec GB/s",
+                    "matvec/read");
+        for (const auto type : {kernels::HeadMatrix::Type::f16, kernels::HeadMatrix::Type::q8_0}) {
+            const auto h = kernels::make_head_matrix(type, 128256, 2560);
+            for (int t : threads) {
+                std::vector<double> read, mv, ratio;
+                kernels::time_head_pass(k, h, t); // warm-up
+                for (long r = 0; r < runs; ++r) {
+                    const double bw = static_cast<double>(h.bytes) /
+                                      kernels::time_read_pass(h.data.get(), h.bytes, t);
+                    const double gb =
+                        static_cast<double>(h.bytes) / kernels::time_head_pass(k, h, t);
+                    read.push_back(bw);
+                    mv.push_back(gb);
+                    ratio.push_back(gb / bw);
+                }
+                std::printf("%-6s %-8d %-22s %-22s %s\n",
+                            type == kernels::HeadMatrix::Type::f16 ? "F16" : "Q8_0", t,
+                            fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
+                            fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
+                            fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+            }
         }
     }
 
