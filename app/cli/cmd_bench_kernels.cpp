@@ -53,6 +53,26 @@ bool parse_positive(std::string_view text, long& out) {
     return end != s.c_str() && *end == '\0' && out > 0;
 }
 
+// One line of a streaming benchmark: the read bandwidth over the same bytes and the kernel's GB/s,
+// measured alternately `runs` times after one warm-up pass (page tables, clock speed).
+template <typename Pass>
+void print_stream_row(const char* type, int threads, long runs, const uint8_t* data,
+                      std::size_t bytes, Pass&& pass) {
+    std::vector<double> read, mv, ratio;
+    pass();
+    for (long r = 0; r < runs; ++r) {
+        const double bw = static_cast<double>(bytes) / kernels::time_read_pass(data, bytes, threads);
+        const double gb = static_cast<double>(bytes) / pass();
+        read.push_back(bw);
+        mv.push_back(gb);
+        ratio.push_back(gb / bw);
+    }
+    std::printf("%-6s %-8d %-22s %-22s %s\n", type, threads,
+                fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
+                fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
+                fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+}
+
 } // namespace
 
 int run_bench_kernels(std::span<char* const> args) {
@@ -130,23 +150,11 @@ int run_bench_kernels(std::span<char* const> args) {
         std::printf("\nI2_S matvec over %.2f GB of distinct 2B4T matrices (%zu matrices), %ld "
                     "runs, median [min-max]:\n",
                     static_cast<double>(set.bytes) / 1e9, set.matrices.size(), runs);
-        std::printf("%-8s %-22s %-22s %s\n", "threads", "read GB/s", "matvec GB/s", "matvec/read");
+        std::printf("%-6s %-8s %-22s %-22s %s\n", "type", "threads", "read GB/s", "matvec GB/s",
+                    "matvec/read");
         for (int t : threads) {
-            std::vector<double> read, mv, ratio;
-            kernels::time_matvec_pass(k, set, t); // warm-up (page tables, frequency)
-            for (long r = 0; r < runs; ++r) {
-                const double bw = static_cast<double>(set.bytes) /
-                                  kernels::time_read_pass(set.data.get(), set.bytes, t);
-                const double gb =
-                    static_cast<double>(set.bytes) / kernels::time_matvec_pass(k, set, t);
-                read.push_back(bw);
-                mv.push_back(gb);
-                ratio.push_back(gb / bw);
-            }
-            std::printf("%-8d %-22s %-22s %s\n", t,
-                        fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
-                        fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
-                        fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+            print_stream_row("I2_S", t, runs, set.data.get(), set.bytes,
+                             [&] { return kernels::time_matvec_pass(k, set, t); });
         }
     }
 
@@ -159,22 +167,9 @@ int run_bench_kernels(std::span<char* const> args) {
         for (const auto type : {kernels::HeadMatrix::Type::f16, kernels::HeadMatrix::Type::q8_0}) {
             const auto h = kernels::make_head_matrix(type, 128256, 2560);
             for (int t : threads) {
-                std::vector<double> read, mv, ratio;
-                kernels::time_head_pass(k, h, t); // warm-up
-                for (long r = 0; r < runs; ++r) {
-                    const double bw = static_cast<double>(h.bytes) /
-                                      kernels::time_read_pass(h.data.get(), h.bytes, t);
-                    const double gb =
-                        static_cast<double>(h.bytes) / kernels::time_head_pass(k, h, t);
-                    read.push_back(bw);
-                    mv.push_back(gb);
-                    ratio.push_back(gb / bw);
-                }
-                std::printf("%-6s %-8d %-22s %-22s %s\n",
-                            type == kernels::HeadMatrix::Type::f16 ? "F16" : "Q8_0", t,
-                            fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
-                            fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
-                            fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+                print_stream_row(type == kernels::HeadMatrix::Type::f16 ? "F16" : "Q8_0", t, runs,
+                                 h.data.get(), h.bytes,
+                                 [&] { return kernels::time_head_pass(k, h, t); });
             }
         }
     }
