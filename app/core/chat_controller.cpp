@@ -58,10 +58,11 @@ ChatController::ChatController(HistoryStore& store, SettingsController& settings
     });
     connect(worker_, &EngineWorker::loadFailed, this, [this](const QString& message, bool cancelled) {
         info_ = {};
-        setModelState(cancelled ? QStringLiteral("none") : QStringLiteral("failed"));
+        // The message first, so whoever reacts to the state change can show it.
         if (!cancelled) {
             showError(message);
         }
+        setModelState(cancelled ? QStringLiteral("none") : QStringLiteral("failed"));
     });
     connect(worker_, &EngineWorker::piece, this, &ChatController::onPiece);
     connect(worker_, &EngineWorker::finished, this, &ChatController::onFinished);

@@ -5,6 +5,7 @@
 #include "gui_stall_probe.h"
 #include "history_store.h"
 #include "model_manager.h"
+#include "scripted_runs.h"
 #include "settings_controller.h"
 #include "tern/engine/build_info.h"
 #include "tern/engine/data_paths.h"
@@ -26,6 +27,7 @@
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -87,8 +89,36 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Once the model is ready, type <text> into the composer and press Enter, wait for the "
                        "reply, then quit (with --screenshot: save it first). For end-to-end tests."),
         QStringLiteral("text"));
-    parser.addOptions({selfTest, screenshot, modelOption, dataDir, measure, openLatest, typeMessage});
+    const QCommandLineOption pageOption(
+        QStringLiteral("page"), QStringLiteral("Open this page at start: chat, models or settings."),
+        QStringLiteral("name"));
+    const QCommandLineOption catalogOption(
+        QStringLiteral("catalog"),
+        QStringLiteral("Offer the models of this catalog file (as resources/catalog.json) instead of the shipped one."),
+        QStringLiteral("file"));
+    const QCommandLineOption endpointOption(
+        QStringLiteral("hub-endpoint"),
+        QStringLiteral("Download from this Hugging Face endpoint or mirror (saved in the settings, as if set there)."),
+        QStringLiteral("url"));
+    const QCommandLineOption downloadOption(
+        QStringLiteral("download"),
+        QStringLiteral("Once the window is ready, download (and convert) this catalog model, load it, then quit. "
+                       "With --measure, report the longest GUI-thread stall during the download. For benchmarks."),
+        QStringLiteral("repo-id"));
+    const QCommandLineOption thenLoadOption(
+        QStringLiteral("then-load"),
+        QStringLiteral("Once the window is ready, load this GGUF model as picking it in the model manager does, then "
+                       "quit. With --measure, report the longest GUI-thread stall during the load. For benchmarks."),
+        QStringLiteral("file"));
+    parser.addOptions({selfTest, screenshot, modelOption, dataDir, measure, openLatest, typeMessage, pageOption,
+                       catalogOption, endpointOption, downloadOption, thenLoadOption});
     parser.process(app);
+    const QString startPage = parser.value(pageOption);
+    if (!startPage.isEmpty() && !QStringList{QStringLiteral("chat"), QStringLiteral("models"), QStringLiteral("settings")}
+                                     .contains(startPage)) {
+        std::fprintf(stderr, "tern: --page %s: unknown page (use chat, models or settings)\n", qPrintable(startPage));
+        return 2;
+    }
 
     // Offscreen runs (tests, CI) have no GPU context; the software renderer always works there.
     if (QGuiApplication::platformName() == QLatin1String("offscreen")) {
@@ -115,14 +145,24 @@ int main(int argc, char* argv[]) {
     if (parser.isSet(dataDir) && settings.modelsFolder() == SettingsController::defaultModelsFolder()) {
         settings.setModelsFolder(QDir(parser.value(dataDir)).filePath(QStringLiteral("models")));
     }
+    if (parser.isSet(endpointOption)) {
+        const QUrl endpoint(parser.value(endpointOption), QUrl::StrictMode);
+        if (!endpoint.isValid() || (endpoint.scheme() != QLatin1String("http") && endpoint.scheme() != QLatin1String("https"))) {
+            std::fprintf(stderr, "tern: --hub-endpoint %s: not an http:// or https:// URL\n",
+                         qPrintable(parser.value(endpointOption)));
+            return 2;
+        }
+        settings.setHubEndpoint(parser.value(endpointOption));
+    }
     QString historyError;
     std::unique_ptr<HistoryStore> history = openHistory(historyPath, &historyError);
     ChatController chat(*history, settings, std::make_unique<EngineBackend>());
     if (!historyError.isEmpty()) {
         chat.showError(historyError);
     }
-    const QString catalog = QString::fromStdString(
-        tern::downloader::find_catalog_file().string());
+    const QString catalog = parser.isSet(catalogOption)
+                                ? parser.value(catalogOption)
+                                : QString::fromStdString(tern::downloader::find_catalog_file().string());
     // The built-in demo model: the same search as tern-cli (tern/engine/data_paths.h), so "no
     // model chosen" means the same file everywhere.
     QString demoModel;
@@ -163,6 +203,9 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "tern: the root object is not a window\n");
         return 1;
     }
+    if (!startPage.isEmpty()) {
+        window->setProperty("page", startPage);
+    }
 
     // The model: the one asked for, else the last one used, else the built-in demo model.
     QString modelPath = parser.value(modelOption);
@@ -177,10 +220,19 @@ int main(int argc, char* argv[]) {
     }
 
     // Interactive: the first frame is on screen and the model answers (or there is none to load).
-    auto reportInteractive = [&startClock, &parser, measure, &probe] {
+    // Start-up itself blocks the GUI thread (QML is compiled there), so the probe restarts at the
+    // first frame: what it sees from there until the model is ready is the model load.
+    double startupStallMs = 0;
+    qint64 firstFrameMs = 0;
+    auto reportInteractive = [&] {
         if (parser.isSet(measure)) {
+            const qint64 now = startClock.elapsed();
             std::fprintf(stderr, "tern: interactive %lld ms after start (longest stall so far %.1f ms)\n",
-                         static_cast<long long>(startClock.elapsed()), probe.worstStallMs());
+                         static_cast<long long>(now), std::max(startupStallMs, probe.worstStallMs()));
+            if (now - firstFrameMs > 100) {
+                std::fprintf(stderr, "tern: longest GUI-thread stall while loading the model %.1f ms (%lld ms after the first frame)\n",
+                             probe.worstStallMs(), static_cast<long long>(now - firstFrameMs));
+            }
         }
         probe.reset(); // from here on the probe measures the running app, not start-up
     };
@@ -195,6 +247,9 @@ int main(int argc, char* argv[]) {
     QObject::connect(window, &QQuickWindow::frameSwapped, &app, [&] {
         if (!framed) {
             framed = true;
+            firstFrameMs = startClock.elapsed();
+            startupStallMs = probe.worstStallMs();
+            probe.reset();
             checkInteractive();
         }
     });
@@ -211,7 +266,11 @@ int main(int argc, char* argv[]) {
             QCoreApplication::exit(1);
         });
     }
-    if (parser.isSet(typeMessage)) {
+    if (parser.isSet(downloadOption)) {
+        startScriptedDownload(parser.value(downloadOption), models, chat, *window, probe);
+    } else if (parser.isSet(thenLoadOption)) {
+        startScriptedLoad(parser.value(thenLoadOption), chat, *window, probe);
+    } else if (parser.isSet(typeMessage)) {
         // Types into the real composer through key events, as a user would.
         const QString text = parser.value(typeMessage);
         const QString shotFile = parser.value(screenshot);
@@ -276,8 +335,14 @@ int main(int argc, char* argv[]) {
         });
     } else if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        // Let the model load and the layout settle, then grab.
-        QTimer::singleShot(1500, &app, [window, file] {
+        // Let the model load (however long a big one takes) and the layout settle, then grab.
+        auto* poll = new QTimer(&app);
+        poll->setInterval(100);
+        QObject::connect(poll, &QTimer::timeout, &app, [window, file, &chat, poll] {
+            if (chat.modelState() == QLatin1String("loading")) {
+                return;
+            }
+            poll->stop();
             const QImage image = window->grabWindow();
             if (image.isNull() || !image.save(file)) {
                 std::fprintf(stderr, "tern --screenshot: cannot save %s\n", qPrintable(file));
@@ -287,6 +352,7 @@ int main(int argc, char* argv[]) {
             std::printf("tern: saved %s (%dx%d)\n", qPrintable(file), image.width(), image.height());
             QCoreApplication::quit();
         });
+        QTimer::singleShot(1500, poll, qOverload<>(&QTimer::start));
     }
     const int rc = app.exec();
     if (parser.isSet(measure)) {

@@ -1,6 +1,7 @@
 // The converter's pieces: rotary row order, ternarization rules, packed layouts, and the
 // end-to-end contract (progress, cancel, atomic output, deterministic bytes).
 #include "safetensors_builder.h"
+#include "tiny_checkpoint.h"
 
 #include "hf_config.h"
 #include "ternary_weights.h"
@@ -101,61 +102,6 @@ TEST(ConvertTernary, UnpacksTransformersLayoutAndAppliesTheScaleRule) {
     std::int8_t row[2];
     EXPECT_THAT([&] { mul.row(1, row); },
                 ::testing::ThrowsMessage<Error>(HasSubstr("p.safetensors: packed tensor 'q.weight' holds the invalid 2-bit code 3")));
-}
-
-// A tiny but complete 2B4T-style checkpoint: BF16 latent weights, tokenizer.json.
-void write_tiny_checkpoint(const std::filesystem::path& dir) {
-    const std::uint64_t dim = 128, ffn = 256, vocab = 260, layers = 1;
-    std::uint32_t seed = 12345;
-    const auto next = [&seed] {
-        seed = seed * 1664525u + 1013904223u;
-        return static_cast<float>(seed >> 8) / 16777216.0f - 0.5f;
-    };
-    const auto bf16 = [&](std::uint64_t n, float scale, float offset) {
-        std::vector<std::uint16_t> v(n);
-        for (auto& x : v) x = static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(offset + scale * next()) >> 16);
-        return as_bytes(v);
-    };
-    std::vector<RawTensor> tensors = {
-        {"model.embed_tokens.weight", "BF16", {vocab, dim}, bf16(vocab * dim, 1.0f, 0.0f)},
-        {"model.norm.weight", "BF16", {dim}, bf16(dim, 0.2f, 1.0f)}};
-    for (std::uint64_t l = 0; l < layers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
-        tensors.push_back({p + "input_layernorm.weight", "BF16", {dim}, bf16(dim, 0.2f, 1.0f)});
-        tensors.push_back({p + "post_attention_layernorm.weight", "BF16", {dim}, bf16(dim, 0.2f, 1.0f)});
-        tensors.push_back({p + "self_attn.attn_sub_norm.weight", "BF16", {dim}, bf16(dim, 0.2f, 1.0f)});
-        tensors.push_back({p + "mlp.ffn_sub_norm.weight", "BF16", {ffn}, bf16(ffn, 0.2f, 1.0f)});
-        for (const char* name : {"self_attn.q_proj", "self_attn.o_proj"}) {
-            tensors.push_back({p + name + ".weight", "BF16", {dim, dim}, bf16(dim * dim, 0.1f, 0.0f)});
-        }
-        for (const char* name : {"self_attn.k_proj", "self_attn.v_proj"}) {
-            tensors.push_back({p + name + ".weight", "BF16", {dim / 2, dim}, bf16(dim * dim / 2, 0.1f, 0.0f)});
-        }
-        for (const char* name : {"mlp.gate_proj", "mlp.up_proj"}) {
-            tensors.push_back({p + name + ".weight", "BF16", {ffn, dim}, bf16(ffn * dim, 0.1f, 0.0f)});
-        }
-        tensors.push_back({p + "mlp.down_proj.weight", "BF16", {dim, ffn}, bf16(dim * ffn, 0.1f, 0.0f)});
-    }
-    write_file(dir / "model.safetensors", build_safetensors(tensors));
-    write_text(dir / "config.json",
-               R"({"architectures":["BitNetForCausalLM"],"hidden_act":"relu2","hidden_size":128,)"
-               R"("intermediate_size":256,"num_hidden_layers":1,"num_attention_heads":4,)"
-               R"("num_key_value_heads":2,"vocab_size":260,"max_position_embeddings":512,)"
-               R"("rms_norm_eps":1e-5,"rope_theta":500000.0,"tie_word_embeddings":true,)"
-               R"("bos_token_id":256,"eos_token_id":257})");
-    // Byte-level BPE over 256 byte tokens (GPT-2's printable mapping is not needed for the test:
-    // the ids and texts only have to be distinct) plus two specials.
-    std::ostringstream vocab_json;
-    vocab_json << "{";
-    for (int i = 0; i < 256; ++i) vocab_json << (i ? "," : "") << "\"b" << i << "\":" << i;
-    vocab_json << "}";
-    write_text(dir / "tokenizer.json",
-               R"({"version":"1.0","added_tokens":[{"id":256,"content":"<s>","special":true},)"
-               R"({"id":257,"content":"</s>","special":true}],"normalizer":null,)"
-               R"("pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"use_regex":true},)"
-               R"("decoder":{"type":"ByteLevel"},"model":{"type":"BPE","vocab":)" +
-                   vocab_json.str() + R"(,"merges":[]}})");
-    write_text(dir / "tokenizer_config.json", R"({"chat_template":"{{ messages }}","add_bos_token":true})");
 }
 
 std::string file_contents(const std::filesystem::path& path) {
