@@ -17,7 +17,8 @@ constexpr const char* kHelp =
     "benchmarks (tern-cli bench) and tests. The text it generates is meaningless.\n\n"
     "Options:\n"
     "  --shape NAME        2b4t (BitNet b1.58 2B4T), large (bitnet_b1_58-large), 3b (bitnet_b1_58-3B,\n"
-    "                      FFN padded to 8704), 8b (Llama3-8B-1.58), tiny (a few layers, for tests)\n"
+    "                      FFN 8640, ffn_down rows zero-padded to 8704), 8b (Llama3-8B-1.58),\n"
+    "                      tiny (a few layers, for tests)\n"
     "  -o, --output FILE   where to write the model\n"
     "  --weights TYPE      block weights: i2_s (default), tq2_0, tq1_0\n"
     "  --embd TYPE         embeddings: f16 (default), f32, bf16, q8_0\n"
@@ -26,6 +27,8 @@ constexpr const char* kHelp =
     "  --tied              tie the output head to the embeddings\n"
     "  --arch NAME         override the architecture (bitnet-b1.58, bitnet-25, bitnet, llama)\n"
     "  --layers N          override the number of blocks\n"
+    "  --ffn N             override the feed-forward width (ternary rows whose width is not a\n"
+    "                      multiple of the weight type's block are zero-padded, as converted)\n"
     "  --ctx N             override the trained context length\n"
     "  --vocab FILE        copy the tokenizer of this GGUF file (the vocabulary size follows it)\n"
     "  --seed N            random seed (default 1)\n";
@@ -53,7 +56,7 @@ int run_synth(std::span<char* const> args) {
         std::string shape, output;
         engine::SyntheticModelSpec overrides;
         bool set_weights = false, set_embd = false, set_head = false, set_tied = false, set_arch = false;
-        int layers = 0, ctx = 0;
+        int layers = 0, ctx = 0, ffn = 0;
         std::string vocab;
         std::uint64_t seed = 1;
         while (in.next()) {
@@ -80,6 +83,8 @@ int run_synth(std::span<char* const> args) {
                 set_arch = true;
             } else if (in.is("--layers")) {
                 layers = in.int_value(1, 1000);
+            } else if (in.is("--ffn")) {
+                ffn = in.int_value(1, 1 << 20);
             } else if (in.is("--ctx")) {
                 ctx = in.int_value(1, 1 << 20);
             } else if (in.is("--vocab")) {
@@ -115,6 +120,7 @@ int run_synth(std::span<char* const> args) {
         if (set_arch) spec.architecture = overrides.architecture;
         if (layers > 0) spec.layers = layers;
         if (ctx > 0) spec.context_length = ctx;
+        if (ffn > 0) spec.ffn_dim = ffn;
         spec.vocab_from = vocab;
         spec.seed = seed;
         const auto start = std::chrono::steady_clock::now();

@@ -347,7 +347,8 @@ def reference_from_checkpoint(folder, reference_module, embed_type="f16", weight
         else:
             t, s = absmean_ternary(w)
         if weight_type == "tq2_0":
-            blocks = np.full((t.shape[0], t.shape[1] // 256), np.float32(np.float16(s)), dtype=np.float32)
+            # One scale per 256-element block, the last one short when the width is not a multiple.
+            blocks = np.full((t.shape[0], -(-t.shape[1] // 256)), np.float32(np.float16(s)), dtype=np.float32)
             return reference_module.Linear(t, block_scales=blocks)
         return reference_module.Linear(t, scale=s)
 

@@ -2,7 +2,11 @@
 """Compares the engine's logits with the NumPy reference on a tiny random model.
 
 Usage: check_logits.py --cli build/app/tern-cli --workdir DIR --arch bitnet-b1.58
-                       --weights i2_s --embd f16 [--head f16] [--tokens 24]
+                       --weights i2_s --embd f16 [--head f16] [--tokens 24] [--ffn 200]
+
+--ffn sets a feed-forward width that is not a multiple of the weight type's block: the file then
+stores ffn_down's rows zero-padded to whole blocks (the converter's rule), which this script
+checks before comparing logits; the reference drops the padding columns (bitnet_reference.py).
 
 The model is written by `tern-cli synth` (the engine's writer), read back here by an
 independent parser (tests/reference/gguf_reader.py), and run by an independent implementation
@@ -37,6 +41,21 @@ TOLERANCE = {"scalar": 1e-3, "auto": 5e-2}
 MIN_ARGMAX_AGREEMENT = {"scalar": 1.0, "auto": 0.8}
 
 
+def check_padded_layout(model, weights, ffn):
+    """The padded case only tests something if the file really is padded: ffn_down's rows must be
+    the width rounded up to the block, while the metadata keeps the true width."""
+    import gguf_reader
+    f = gguf_reader.GgufFile(model)
+    arch = f.meta["general.architecture"]
+    block = 128 if weights == "i2_s" else 256
+    padded = -(-ffn // block) * block
+    stored = f.tensors["blk.0.ffn_down.weight"].ne[0]
+    if ffn % block == 0 or f.meta[arch + ".feed_forward_length"] != ffn or stored != padded:
+        sys.exit(f"{model}: expected ffn_down rows of {padded} (width {ffn} padded to {block}) and "
+                 f"feed_forward_length {ffn}; found rows of {stored} and "
+                 f"{f.meta[arch + '.feed_forward_length']}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--cli", required=True)
@@ -46,19 +65,26 @@ def main():
     p.add_argument("--embd", default="f16")
     p.add_argument("--head", default=None)
     p.add_argument("--tokens", type=int, default=24)
+    p.add_argument("--ffn", type=int, default=None)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--kernels", choices=["scalar", "auto"], default="scalar")
     args = p.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
     name = f"{args.arch}-{args.weights}-{args.embd}-{args.head or 'tied'}-{args.kernels}"
+    if args.ffn:
+        name += f"-ffn{args.ffn}"
     model = os.path.join(args.workdir, name + ".gguf")
     out = os.path.join(args.workdir, name + ".logits")
     synth = [args.cli, "synth", "--shape", "tiny", "--arch", args.arch, "--weights", args.weights,
              "--embd", args.embd, "--seed", str(args.seed), "-o", model]
     if args.head:
         synth += ["--head", args.head]
+    if args.ffn:
+        synth += ["--ffn", str(args.ffn)]
     subprocess.run(synth, check=True)
+    if args.ffn:
+        check_padded_layout(model, args.weights, args.ffn)
 
     rng = np.random.default_rng(args.seed)
     ref_model = bitnet_reference.load_gguf(model)

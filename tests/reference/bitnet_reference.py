@@ -15,7 +15,8 @@ import gguf_reader as gr
 
 class Linear:
     """Ternary weights [M, K] with either one tensor scale (I2_S) or one scale per 256-block
-    (TQ2_0/TQ1_0), times an optional extra scale."""
+    (TQ2_0/TQ1_0; the last block may be shorter than 256 when K is not a multiple), times an
+    optional extra scale."""
 
     def __init__(self, ternary, scale=None, block_scales=None, extra_scale=1.0):
         self.t = ternary.astype(np.int32)
@@ -36,8 +37,8 @@ def bitlinear(w, x):
     if w.scale is not None:
         out_scale = np.float32(np.float32(w.scale * w.extra) / a)
         return (w.t @ q).astype(np.float32) * out_scale
-    m, k = w.t.shape
-    inner = (w.t.reshape(m, k // 256, 256) * q.reshape(1, k // 256, 256)).sum(axis=2).astype(np.float32)
+    k = w.t.shape[1]
+    inner = np.add.reduceat(w.t * q.reshape(1, k), np.arange(0, k, 256), axis=1).astype(np.float32)
     out_scale = np.float32(w.extra / a)
     return (w.block_scales * inner).sum(axis=1, dtype=np.float32) * out_scale
 
@@ -123,20 +124,38 @@ class Model:
         return np.stack(out)
 
 
-def _linear(f, name):
+BLOCK = {gr.I2_S: 128, gr.TQ2_0: 256, gr.TQ1_0: 256}
+
+
+def _unpadded(name, t, tern, width):
+    """Padding rule (converter README): a ternary weight whose input width is not a multiple of
+    its type's block stores rows zero-padded to the next multiple. Drops those columns, after
+    checking they are exactly that many and all zero."""
+    k = tern.shape[1]
+    if k == width:
+        return tern
+    block = BLOCK[t.type]
+    if k != -(-width // block) * block:
+        raise gr.GgufError(f"{name}: rows of {k} for an input width of {width} ({t.type})")
+    if np.any(tern[:, width:] != 0):
+        raise gr.GgufError(f"{name}: the padding columns {width}..{k} hold non-zero weights")
+    return tern[:, :width]
+
+
+def _linear(f, name, width):
     t = f.tensors[name + ".weight"]
     extra = 1.0
     if name + ".scale" in f.tensors:
         extra = np.frombuffer(f.tensors[name + ".scale"].data, dtype="<f4")[0]
     if t.type == gr.I2_S:
         tern, s = gr.i2s_ternary(t)
-        return Linear(tern, scale=s, extra_scale=extra)
+        return Linear(_unpadded(name, t, tern, width), scale=s, extra_scale=extra)
     if t.type == gr.TQ2_0:
         tern, d = gr.tq2_0_ternary(t)
-        return Linear(tern, block_scales=d, extra_scale=extra)
+        return Linear(_unpadded(name, t, tern, width), block_scales=d, extra_scale=extra)
     if t.type == gr.TQ1_0:
         tern, d = gr.tq1_0_ternary(t)
-        return Linear(tern, block_scales=d, extra_scale=extra)
+        return Linear(_unpadded(name, t, tern, width), block_scales=d, extra_scale=extra)
     raise gr.GgufError(f"{name}: not a ternary type ({t.type})")
 
 
@@ -164,9 +183,11 @@ def load_gguf(path):
     for i in range(f.meta[arch + ".block_count"]):
         b = f"blk.{i}."
         layer = {"attn_norm": vec(b + "attn_norm.weight"), "ffn_norm": vec(b + "ffn_norm.weight")}
-        for key, name in (("q", "attn_q"), ("k", "attn_k"), ("v", "attn_v"), ("o", "attn_output"),
-                          ("gate", "ffn_gate"), ("up", "ffn_up"), ("down", "ffn_down")):
-            layer[key] = _linear(f, b + name)
+        dim, ffn = hp["dim"], f.meta[arch + ".feed_forward_length"]
+        for key, name, width in (("q", "attn_q", dim), ("k", "attn_k", dim), ("v", "attn_v", dim),
+                                 ("o", "attn_output", dim), ("gate", "ffn_gate", dim),
+                                 ("up", "ffn_up", dim), ("down", "ffn_down", ffn)):
+            layer[key] = _linear(f, b + name, width)
         if hp["sub_norms"]:
             layer["attn_sub_norm"] = vec(b + "attn_sub_norm.weight")
             layer["ffn_sub_norm"] = vec(b + "ffn_sub_norm.weight")

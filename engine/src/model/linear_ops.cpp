@@ -8,7 +8,8 @@
 namespace tern::engine {
 
 void quantize_activations(const kernels::KernelTable& kt, const float* x, std::size_t n,
-                          std::size_t k, QuantizedActivations& out) {
+                          std::size_t width, std::size_t padded_width, QuantizedActivations& out) {
+    const std::size_t k = padded_width;
     out.n = n;
     out.k = k;
     if (out.q.size() < n * k) {
@@ -17,9 +18,12 @@ void quantize_activations(const kernels::KernelTable& kt, const float* x, std::s
     out.sums.resize(n);
     out.scales.resize(n);
     for (std::size_t t = 0; t < n; ++t) {
-        const auto r = kt.quantize_act(x + t * k, k, out.q.data() + t * k);
+        const auto r = kt.quantize_act(x + t * width, width, out.q.data() + t * k);
         out.sums[t] = r.sum;
         out.scales[t] = r.scale;
+        if (k != width) {
+            std::memset(out.q.data() + t * k + width, 0, k - width);
+        }
     }
 }
 

@@ -14,15 +14,19 @@ namespace tern::engine {
 
 // The int8 activations of n tokens entering a BitLinear (absmax per token, FORMATS.md).
 struct QuantizedActivations {
-    std::vector<std::int8_t> q; // n rows of k
+    std::vector<std::int8_t> q; // n rows of k (the padded width)
     std::vector<std::int32_t> sums;
     std::vector<float> scales;  // a = 127 / max|x| per token
     std::size_t n = 0;
     std::size_t k = 0;
 };
 
+// x holds n rows of `width` floats. Each quantized row is `padded_width` long (the ne[0] of the
+// weights reading it, >= width): lanes [width, padded_width) are 0, so a weight whose rows the
+// converter zero-padded to whole blocks gives the product of the unpadded layout; the scale and
+// the sum only see the real lanes (zeros change neither max|x| nor the sum).
 void quantize_activations(const kernels::KernelTable& kt, const float* x, std::size_t n,
-                          std::size_t k, QuantizedActivations& out);
+                          std::size_t width, std::size_t padded_width, QuantizedActivations& out);
 
 // One output of a fused BitLinear call: y has n rows with stride ldy.
 struct TernaryOutput {

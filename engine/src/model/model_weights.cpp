@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 
 namespace tern::engine {
@@ -18,13 +19,15 @@ std::string shape_text(const GgufTensorInfo& t) {
     return s + "]";
 }
 
-// Checks that `t` is a matrix of `cols` x `rows` (GGUF order: fastest first).
-void expect_matrix(const GgufFile& file, const GgufTensorInfo& t, std::size_t cols, std::size_t rows) {
+// Checks that `t` is a matrix of `cols` x `rows` (GGUF order: fastest first); `why` explains the
+// expected shape when it is not the metadata's alone.
+void expect_matrix(const GgufFile& file, const GgufTensorInfo& t, std::size_t cols, std::size_t rows,
+                   const std::string& why = {}) {
     const bool ok = t.ne.size() == 2 ? (t.ne[0] == cols && t.ne[1] == rows)
                                      : (t.ne.size() == 1 && rows == 1 && t.ne[0] == cols);
     if (!ok) {
         file.fail("tensor '" + t.name + "' has shape " + shape_text(t) + " but the metadata implies [" +
-                  std::to_string(cols) + ", " + std::to_string(rows) + "]");
+                  std::to_string(cols) + ", " + std::to_string(rows) + "]" + why);
     }
 }
 
@@ -57,16 +60,36 @@ std::vector<float> load_vector(const GgufFile& file, const std::string& name, st
     return out;
 }
 
-TernaryWeight bind_ternary(const GgufFile& file, const std::string& base, std::size_t cols,
+// Elements per block of a ternary type, or 0 for any other type.
+std::size_t ternary_block(TensorType type) {
+    switch (type) {
+    case TensorType::I2_S: return kernels::kI2sBlockElems;
+    case TensorType::TQ2_0:
+    case TensorType::TQ1_0: return 256;
+    default: return 0;
+    }
+}
+
+// A ternary weight of `rows` outputs and `width` inputs. Its rows may be stored zero-padded to the
+// next multiple of the type's block (the converter's rule for widths such as 1bitLLM-3B's 8640):
+// ne[0] is then that multiple, and nothing else is accepted.
+TernaryWeight bind_ternary(const GgufFile& file, const std::string& base, std::size_t width,
                            std::size_t rows) {
     const auto& t = file.tensor(base + ".weight");
-    expect_matrix(file, t, cols, rows);
+    const std::size_t block = ternary_block(t.type);
+    const std::size_t cols = block == 0 ? width : (width + block - 1) / block * block;
+    expect_matrix(file, t, cols, rows,
+                  cols == width ? std::string()
+                                  : " (its width " + std::to_string(width) + " zero-padded to whole " +
+                                        std::to_string(block) + "-element " + tensor_type_name(t.type) +
+                                        " blocks)");
     TernaryWeight w;
     w.tensor = &t;
     w.type = t.type;
     w.data = t.data.data();
     w.rows = rows;
     w.cols = cols;
+    w.input_width = width;
     switch (t.type) {
     case TensorType::I2_S:
         if (cols % kernels::kI2sBlockElems != 0) {
@@ -94,6 +117,17 @@ TernaryWeight bind_ternary(const GgufFile& file, const std::string& base, std::s
         w.scale *= extra;
     }
     return w;
+}
+
+void expect_same_cols(const GgufFile& file, const TernaryWeight& first,
+                      std::initializer_list<const TernaryWeight*> others) {
+    for (const TernaryWeight* o : others) {
+        if (o->cols != first.cols) {
+            file.fail("tensors '" + first.tensor->name + "' and '" + o->tensor->name +
+                      "' share an input but their rows are padded to different lengths (" +
+                      std::to_string(first.cols) + " and " + std::to_string(o->cols) + ")");
+        }
+    }
 }
 
 DenseMatrix bind_dense(const GgufFile& file, const GgufTensorInfo& t, std::size_t cols, std::size_t rows) {
@@ -177,9 +211,13 @@ ModelWeights bind_weights(const GgufFile& file, ModelConfig& c,
             file.fail("tensor '" + b + "attn_sub_norm.weight' is present but architecture '" +
                       c.arch_name + "' has no sub-norms");
         }
+        // Weights sharing an input read one quantized copy of it, so they must agree on its
+        // padded length (only files mixing ternary types with different blocks could differ).
+        expect_same_cols(file, L.q, {&L.k, &L.v});
+        expect_same_cols(file, L.gate, {&L.up});
         for (const TernaryWeight* t : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down}) {
             w.ternary_bytes += t->tensor->size;
-            w.parameters += t->rows * t->cols;
+            w.parameters += t->rows * t->input_width;
         }
         w.parameters += 2 * dim + (c.sub_norms ? dim + ffn : 0);
         if (progress && !progress(i + 1, layers)) {

@@ -12,13 +12,17 @@
 
 namespace tern::engine {
 
-// A ternary block weight: `rows` outputs of `cols` inputs, y = (W_t · x) * scale.
+// A ternary block weight: `rows` outputs of `input_width` inputs, y = (W_t · x) * scale.
+// Rows are stored `cols` long: the converter zero-pads a row whose true width is not a multiple of
+// the format's block (128 for I2_S, 256 for TQ2_0/TQ1_0) up to the next multiple, so the kernels
+// walk `cols` values of an input zero-padded likewise (README, "Padded block weights").
 struct TernaryWeight {
     const GgufTensorInfo* tensor = nullptr;
     TensorType type = TensorType::I2_S;
     const std::uint8_t* data = nullptr;
     std::size_t rows = 0;
-    std::size_t cols = 0;
+    std::size_t cols = 0;        // ne[0]: the stored row length the kernels see
+    std::size_t input_width = 0; // the true input width from the metadata (<= cols)
     std::size_t row_bytes = 0;
     // I2_S: the tensor's stored scale; TQ2_0/TQ1_0: 1 (their scales live in the blocks). Times
     // an optional `<name>.scale` tensor (upstream llama.cpp's BitNet files).

@@ -101,19 +101,31 @@ void write_vector(GgufWriter& w, std::size_t n, float lo, float hi, std::uint64_
     w.write_tensor_data(std::span<const float>(v));
 }
 
-// Streams a ternary matrix: rows x cols trits, scale ~ 1/sqrt(cols) so outputs stay O(1).
-void write_ternary(GgufWriter& w, TensorType type, std::size_t rows, std::size_t cols, std::uint64_t seed) {
+// Row length of a ternary weight with `width` inputs: zero-padded to whole blocks, as the converter
+// does (README, "Padded block weights").
+std::uint64_t padded_width(std::uint64_t width, TensorType type) {
+    const auto block = static_cast<std::uint64_t>(block_of(type));
+    return (width + block - 1) / block * block;
+}
+
+// Streams a ternary matrix: rows x width random trits, each row zero-padded to whole blocks;
+// scale ~ 1/sqrt(width) so outputs stay O(1).
+void write_ternary(GgufWriter& w, TensorType type, std::size_t rows, std::size_t width, std::uint64_t seed) {
     Random rng(seed);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(cols)) * rng.uniform(0.8f, 1.2f);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(width)) * rng.uniform(0.8f, 1.2f);
+    const std::size_t cols = padded_width(width, type);
+    std::vector<std::int8_t> trits(cols, 0);
+    auto random_row = [&] {
+        for (std::size_t j = 0; j < width; ++j) {
+            trits[j] = rng.trit();
+        }
+    };
     if (type == TensorType::I2_S) {
         // The tensor is packed row block by row block; each row packs independently (row stride
         // K/4), so packing 1-row "tensors" and dropping their tails gives the file layout.
-        std::vector<std::int8_t> trits(cols);
         std::vector<std::uint8_t> packed(kernels::i2s_tensor_bytes(1, cols));
         for (std::size_t r = 0; r < rows; ++r) {
-            for (auto& t : trits) {
-                t = rng.trit();
-            }
+            random_row();
             kernels::i2s_pack(trits.data(), 1, cols, scale, packed.data());
             w.write_tensor_data(std::span<const std::uint8_t>(packed).first(cols / 4));
         }
@@ -122,14 +134,11 @@ void write_ternary(GgufWriter& w, TensorType type, std::size_t rows, std::size_t
         w.write_tensor_data(std::span<const std::uint8_t>(tail));
         return;
     }
-    std::vector<std::int8_t> trits(cols);
     const std::size_t row_bytes =
         type == TensorType::TQ2_0 ? kernels::tq2_0_row_bytes(cols) : kernels::tq1_0_row_bytes(cols);
     std::vector<std::uint8_t> packed(row_bytes);
     for (std::size_t r = 0; r < rows; ++r) {
-        for (auto& t : trits) {
-            t = rng.trit();
-        }
+        random_row();
         if (type == TensorType::TQ2_0) {
             kernels::tq2_0_pack_row(trits.data(), cols, scale, packed.data());
         } else {
@@ -162,9 +171,9 @@ SyntheticModelSpec synthetic_shape(const std::string& name) {
         return s;
     }
     if (name == "3b") {
-        // 8640 is not a multiple of 128: padded to 8704 (the extra rows cost 0.7% of the bytes).
+        // 8640 is not a multiple of 128: ffn_down's rows are zero-padded to 8704, as converted.
         s.architecture = "bitnet";
-        s.dim = 3200; s.layers = 26; s.heads = 32; s.kv_heads = 32; s.ffn_dim = 8704;
+        s.dim = 3200; s.layers = 26; s.heads = 32; s.kv_heads = 32; s.ffn_dim = 8640;
         s.vocab_size = 32002; s.context_length = 2048; s.rope_theta = 10000.0f;
         s.tied_output = false;
         return s;
@@ -190,8 +199,9 @@ void write_synthetic_model(const SyntheticModelSpec& spec_in, const std::string&
     if (wb < 128) {
         throw Error("synthetic model: block weights must be I2_S, TQ2_0 or TQ1_0");
     }
-    check_multiple("the embedding length", spec.dim, wb, spec.weight_type);
-    check_multiple("the FFN width", spec.ffn_dim, wb, spec.weight_type);
+    if (spec.dim <= 0 || spec.ffn_dim <= 0) {
+        throw Error("synthetic model: the embedding length and the FFN width must be positive");
+    }
     if (block_of(spec.embedding_type) == 0 || block_of(spec.embedding_type) >= 128) {
         throw Error("synthetic model: embeddings must be F32, F16, BF16 or Q8_0");
     }
@@ -205,6 +215,8 @@ void write_synthetic_model(const SyntheticModelSpec& spec_in, const std::string&
     const auto ffn = static_cast<std::uint64_t>(spec.ffn_dim);
     const auto vocab_n = static_cast<std::uint64_t>(spec.vocab_size);
     const auto kv_dim = dim / static_cast<std::uint64_t>(spec.heads) * static_cast<std::uint64_t>(spec.kv_heads);
+    const auto dim_in = padded_width(dim, spec.weight_type); // stored rows of weights reading x
+    const auto ffn_in = padded_width(ffn, spec.weight_type);
 
     GgufWriter w(path);
     w.set_string("general.architecture", a);
@@ -235,17 +247,17 @@ void write_synthetic_model(const SyntheticModelSpec& spec_in, const std::string&
     for (int l = 0; l < spec.layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         w.add_tensor(b + "attn_norm.weight", TensorType::F32, {dim});
-        w.add_tensor(b + "attn_q.weight", spec.weight_type, {dim, dim});
-        w.add_tensor(b + "attn_k.weight", spec.weight_type, {dim, kv_dim});
-        w.add_tensor(b + "attn_v.weight", spec.weight_type, {dim, kv_dim});
-        w.add_tensor(b + "attn_output.weight", spec.weight_type, {dim, dim});
+        w.add_tensor(b + "attn_q.weight", spec.weight_type, {dim_in, dim});
+        w.add_tensor(b + "attn_k.weight", spec.weight_type, {dim_in, kv_dim});
+        w.add_tensor(b + "attn_v.weight", spec.weight_type, {dim_in, kv_dim});
+        w.add_tensor(b + "attn_output.weight", spec.weight_type, {dim_in, dim});
         if (sub_norms) {
             w.add_tensor(b + "attn_sub_norm.weight", TensorType::F32, {dim});
         }
         w.add_tensor(b + "ffn_norm.weight", TensorType::F32, {dim});
-        w.add_tensor(b + "ffn_gate.weight", spec.weight_type, {dim, ffn});
-        w.add_tensor(b + "ffn_up.weight", spec.weight_type, {dim, ffn});
-        w.add_tensor(b + "ffn_down.weight", spec.weight_type, {ffn, dim});
+        w.add_tensor(b + "ffn_gate.weight", spec.weight_type, {dim_in, ffn});
+        w.add_tensor(b + "ffn_up.weight", spec.weight_type, {dim_in, ffn});
+        w.add_tensor(b + "ffn_down.weight", spec.weight_type, {ffn_in, dim});
         if (sub_norms) {
             w.add_tensor(b + "ffn_sub_norm.weight", TensorType::F32, {ffn});
         }

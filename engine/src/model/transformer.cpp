@@ -39,6 +39,14 @@ ForwardScratch Transformer::make_scratch(int context) const {
     s.up.resize(b * ffn);
     s.final_norm.resize(b * dim);
     s.scores.resize(static_cast<std::size_t>(pool_.size()) * static_cast<std::size_t>(context));
+    // Quantized inputs are as long as the widest (possibly zero-padded) weight row.
+    std::size_t widest = std::max(dim, ffn);
+    for (const LayerWeights& L : weights_.layers) {
+        widest = std::max({widest, L.q.cols, L.o.cols, L.gate.cols, L.down.cols});
+    }
+    s.acts.q.resize(b * widest);
+    s.acts.sums.reserve(b);
+    s.acts.scales.reserve(b);
     return s;
 }
 
@@ -103,7 +111,7 @@ bool Transformer::forward_batch(KvCache& cache, ForwardScratch& s, std::span<con
         per_token([&](std::size_t t) {
             kt_.rms_norm(s.x.data() + t * dim, L.attn_norm.data(), dim, c.norm_eps, s.norm.data() + t * dim);
         });
-        quantize_activations(kt_, s.norm.data(), n, dim, s.acts);
+        quantize_activations(kt_, s.norm.data(), n, dim, L.q.cols, s.acts);
         const TernaryOutput qkv[] = {{&L.q, s.q.data(), dim}, {&L.k, s.k.data(), kv_dim}, {&L.v, s.v.data(), kv_dim}};
         ternary_products(kt_, pool_, s.acts, qkv);
         per_token([&](std::size_t t) {
@@ -120,7 +128,7 @@ bool Transformer::forward_batch(KvCache& cache, ForwardScratch& s, std::span<con
             });
             attn_in = s.norm.data();
         }
-        quantize_activations(kt_, attn_in, n, dim, s.acts);
+        quantize_activations(kt_, attn_in, n, dim, L.o.cols, s.acts);
         const TernaryOutput o[] = {{&L.o, s.proj.data(), dim}};
         ternary_products(kt_, pool_, s.acts, o);
         kt_.add(s.x.data(), s.proj.data(), n * dim, s.x.data());
@@ -129,7 +137,7 @@ bool Transformer::forward_batch(KvCache& cache, ForwardScratch& s, std::span<con
         per_token([&](std::size_t t) {
             kt_.rms_norm(s.x.data() + t * dim, L.ffn_norm.data(), dim, c.norm_eps, s.norm.data() + t * dim);
         });
-        quantize_activations(kt_, s.norm.data(), n, dim, s.acts);
+        quantize_activations(kt_, s.norm.data(), n, dim, L.gate.cols, s.acts);
         const TernaryOutput gate_up[] = {{&L.gate, s.gate.data(), ffn}, {&L.up, s.up.data(), ffn}};
         ternary_products(kt_, pool_, s.acts, gate_up);
         per_token([&](std::size_t t) {
@@ -144,7 +152,7 @@ bool Transformer::forward_batch(KvCache& cache, ForwardScratch& s, std::span<con
                 kt_.rms_norm(g, L.ffn_sub_norm.data(), ffn, c.norm_eps, g);
             }
         });
-        quantize_activations(kt_, s.gate.data(), n, ffn, s.acts);
+        quantize_activations(kt_, s.gate.data(), n, ffn, L.down.cols, s.acts);
         const TernaryOutput down[] = {{&L.down, s.proj.data(), dim}};
         ternary_products(kt_, pool_, s.acts, down);
         kt_.add(s.x.data(), s.proj.data(), n * dim, s.x.data());

@@ -30,12 +30,14 @@ struct SyntheticModelSpec {
     std::string name = "synthetic";
 };
 
-// The named shapes: "2b4t", "large", "3b" (FFN padded to 8704 for 128-blocks), "8b", "tiny".
+// The named shapes: "2b4t", "large", "3b" (FFN 8640: ffn_down stored zero-padded), "8b", "tiny".
 // Throws Error for an unknown name.
 SyntheticModelSpec synthetic_shape(const std::string& name);
 
-// Writes the model with bounded memory (tensor data is generated in chunks). Throws Error naming
-// the file or the shape problem (e.g. a width that is not a multiple of the weight type's block).
+// Writes the model with bounded memory (tensor data is generated in chunks). A ternary weight whose
+// input width is not a multiple of the type's block has its rows zero-padded to the next multiple,
+// as the converter writes them (README, "Padded block weights"). Throws Error naming the file or
+// the shape problem (e.g. an embedding length that is not a multiple of Q8_0's 32).
 void write_synthetic_model(const SyntheticModelSpec& spec, const std::string& path);
 
 } // namespace tern::engine
