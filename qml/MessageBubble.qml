@@ -25,11 +25,46 @@ Item {
     readonly property bool isUser: role === "user"
     readonly property bool streaming: messageState === "streaming"
 
-    implicitHeight: column.implicitHeight + 12
+    // A user message's actions float beside its bubble and take no room; a reply's sit under it
+    // (with its figures, always shown), so nothing leaves an empty band between messages.
+    readonly property bool actionsBelow: !isUser && !editing && !streaming
+    implicitHeight: column.implicitHeight + (actionsBelow ? actions.implicitHeight + 4 : 0) + 12
     Accessible.role: Accessible.StaticText
     Accessible.name: (isUser ? qsTr("You said: ") : qsTr("Tern replied: ")) + text
 
     HoverHandler { id: hover }
+
+    // The reply's blocks, updated in place: while a reply streams only its last paragraph
+    // changes, so only that one is laid out again; a new array from the model would rebuild
+    // (and re-parse the Markdown of) every block on every update.
+    ListModel { id: blockModel }
+    function syncBlocks() {
+        const wanted = root.isUser || !root.blocks ? [] : root.blocks;
+        for (let i = 0; i < wanted.length; ++i) {
+            const b = { kind: wanted[i].kind, text: wanted[i].text, language: wanted[i].language || "",
+                        continues: wanted[i].continues === true };
+            if (i >= blockModel.count) {
+                blockModel.append(b);
+                continue;
+            }
+            const have = blockModel.get(i);
+            if (have.kind !== b.kind)
+                blockModel.set(i, b);
+            else {
+                if (have.text !== b.text)
+                    blockModel.setProperty(i, "text", b.text);
+                if (have.language !== b.language)
+                    blockModel.setProperty(i, "language", b.language);
+                if (have.continues !== b.continues)
+                    blockModel.setProperty(i, "continues", b.continues);
+            }
+        }
+        if (blockModel.count > wanted.length)
+            blockModel.remove(wanted.length, blockModel.count - wanted.length);
+    }
+    onBlocksChanged: syncBlocks()
+    onIsUserChanged: syncBlocks()
+    Component.onCompleted: syncBlocks()
 
     ColumnLayout {
         id: column
@@ -72,16 +107,22 @@ Item {
                 }
 
                 Repeater {
-                    model: root.isUser ? [] : root.blocks
+                    model: blockModel
                     delegate: Loader {
-                        required property var modelData
+                        id: blockLoader
+                        required property string kind
+                        required property string text
+                        required property string language
+                        required property bool continues
                         Layout.fillWidth: true
-                        sourceComponent: modelData.kind === "code" ? codeComponent : proseComponent
+                        // The next piece of a very long paragraph: no paragraph gap before it.
+                        Layout.topMargin: continues ? -content.spacing : 0
+                        sourceComponent: kind === "code" ? codeComponent : proseComponent
                         Component {
                             id: proseComponent
                             TextEdit {
                                 objectName: "proseText"
-                                text: modelData.text
+                                text: blockLoader.text
                                 textFormat: TextEdit.MarkdownText
                                 wrapMode: TextEdit.Wrap
                                 readOnly: true
@@ -95,8 +136,8 @@ Item {
                         Component {
                             id: codeComponent
                             CodeBlock {
-                                code: modelData.text
-                                language: modelData.language
+                                code: blockLoader.text
+                                language: blockLoader.language
                                 onCopyRequested: (text) => root.copyRequested(text)
                             }
                         }
@@ -160,59 +201,65 @@ Item {
                 }
             }
         }
+    }
 
-        // Status and actions under the message.
-        RowLayout {
-            Layout.alignment: root.isUser ? Qt.AlignRight : Qt.AlignLeft
-            spacing: 2
-            opacity: hover.hovered || root.isLastReply || root.messageState === "stopped" || root.messageState === "failed" ? 1 : 0
+    // Status and actions: under a reply, or left of a user's bubble (shown on hover).
+    RowLayout {
+        id: actions
+        objectName: "messageActions"
+        readonly property bool pinned: root.isLastReply || root.messageState === "stopped" || root.messageState === "failed"
+        x: root.isUser ? bubble.x - width - 6 : 0
+        y: root.isUser ? bubble.y + bubble.height - height : column.implicitHeight + 4
+        spacing: 2
+        visible: !root.editing && !root.streaming
+
+        Label {
+            objectName: "stateLabel"
+            visible: root.messageState === "stopped" || root.messageState === "failed"
+            text: root.messageState === "stopped" ? qsTr("Stopped") : qsTr("Failed")
+            color: root.messageState === "failed" ? Theme.danger : Theme.mutedText
+            font.pixelSize: Theme.smallFont
+            rightPadding: 6
+        }
+        Label {
+            objectName: "figuresLabel"
+            visible: !root.isUser && root.generatedTokens > 0
+            text: qsTr("%1 tokens · %2 tok/s").arg(root.generatedTokens).arg(root.tokensPerSecond.toFixed(1))
+            color: Theme.mutedText
+            font.pixelSize: Theme.smallFont
+            rightPadding: 6
+        }
+        IconButton {
+            objectName: "copyMessageButton"
+            opacity: hover.hovered || actions.pinned ? 1 : 0
             Behavior on opacity { NumberAnimation { duration: 120 } }
-            visible: !root.editing && !(root.streaming)
-
-            Label {
-                objectName: "stateLabel"
-                visible: root.messageState === "stopped" || root.messageState === "failed"
-                text: root.messageState === "stopped" ? qsTr("Stopped") : qsTr("Failed")
-                color: root.messageState === "failed" ? Theme.danger : Theme.mutedText
-                font.pixelSize: Theme.smallFont
-                rightPadding: 6
+            glyph: qsTr("Copy")
+            font.pixelSize: Theme.smallFont
+            implicitWidth: 44
+            label: qsTr("Copy message")
+            onClicked: root.copyRequested(root.text)
+        }
+        IconButton {
+            objectName: "editMessageButton"
+            visible: root.isUser
+            opacity: hover.hovered ? 1 : 0
+            Behavior on opacity { NumberAnimation { duration: 120 } }
+            enabled: !root.busy
+            glyph: "✎"
+            label: qsTr("Edit and resend")
+            onClicked: {
+                editor.text = root.text;
+                root.editing = true;
+                editor.forceActiveFocus();
             }
-            Label {
-                objectName: "figuresLabel"
-                visible: !root.isUser && root.generatedTokens > 0
-                text: qsTr("%1 tokens · %2 tok/s").arg(root.generatedTokens).arg(root.tokensPerSecond.toFixed(1))
-                color: Theme.mutedText
-                font.pixelSize: Theme.smallFont
-                rightPadding: 6
-            }
-            IconButton {
-                objectName: "copyMessageButton"
-                glyph: qsTr("Copy")
-                font.pixelSize: Theme.smallFont
-                implicitWidth: 44
-                label: qsTr("Copy message")
-                onClicked: root.copyRequested(root.text)
-            }
-            IconButton {
-                objectName: "editMessageButton"
-                visible: root.isUser
-                enabled: !root.busy
-                glyph: "✎"
-                label: qsTr("Edit and resend")
-                onClicked: {
-                    editor.text = root.text;
-                    root.editing = true;
-                    editor.forceActiveFocus();
-                }
-            }
-            IconButton {
-                objectName: "regenerateButton"
-                visible: !root.isUser && root.isLastReply
-                enabled: !root.busy
-                glyph: "↻"
-                label: qsTr("Regenerate")
-                onClicked: root.regenerateRequested()
-            }
+        }
+        IconButton {
+            objectName: "regenerateButton"
+            visible: !root.isUser && root.isLastReply
+            enabled: !root.busy
+            glyph: "↻"
+            label: qsTr("Regenerate")
+            onClicked: root.regenerateRequested()
         }
     }
 }

@@ -19,6 +19,8 @@ Item {
     }
     component Hint: Label {
         Layout.fillWidth: true
+        Layout.alignment: Qt.AlignVCenter // beside a spin box, level with its value
+        verticalAlignment: Text.AlignVCenter
         wrapMode: Text.Wrap
         color: Theme.mutedText
         font.pixelSize: Theme.smallFont

@@ -2,7 +2,9 @@
 # The desktop app's responsiveness figures (issue 9's targets), each over N runs of the real app
 # with a fresh data folder, printed as median / min / max:
 #   start-up:   ms from start until the window is interactive with the demo model (target 1.5 s);
-#   generating: worst GUI-thread stall while a reply streams in (tern --type-message);
+#   generating: worst GUI-thread stall while a reply streams in (tern --type-message), on the demo
+#               model (short replies) and on a tiny synthetic model made to write 1500 tokens
+#               (a long reply: what the view does as the text grows);
 #   loading:    worst stall while a 2B4T-shaped model (synthetic weights) loads (tern --then-load);
 #   download:   worst stall while a ~50 MB checkpoint downloads from a mock Hugging Face hub on
 #               127.0.0.1 and is converted (tern --download; the hub is tests/app/bench_hub.cpp).
@@ -12,7 +14,7 @@
 #   scripts/bench-gui.sh [build-dir] [runs]      (defaults: build 5)
 # Needs the targets tern, tern-cli and tern-bench-hub in build-dir (scripts/build.sh build --
 # tern tern-cli tern-bench-hub). Runs offscreen unless QT_QPA_PLATFORM is set. The synthetic model
-# (~700 MB) is written once to <build-dir>/bench-gui/ and reused.
+# models (~700 MB and a tiny one) are written once to <build-dir>/bench-gui/ and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +55,14 @@ if [ ! -f "$model" ]; then
   mv "$model.tmp" "$model"
 fi
 
+long_model=$build/bench-gui/tiny-long.gguf
+if [ ! -f "$long_model" ]; then
+  mkdir -p "$build/bench-gui"
+  "$cli" synth --shape tiny --ctx 2048 --vocab "$vocab" -o "$long_model.tmp" >/dev/null
+  mv "$long_model.tmp" "$long_model"
+fi
+printf '[sampling]\nmaxTokens=1500\n' >"$work/long-reply.settings.ini"
+
 "$hub_exe" --catalog-out "$work/catalog.json" --lifetime 3600 >"$work/hub.out" 2>&1 &
 hub_pid=$!
 for _ in $(seq 100); do grep -q '^endpoint ' "$work/hub.out" && break; sleep 0.1; done
@@ -65,6 +75,8 @@ run() {
   local name=$1 pattern=$2 i=$3 log value
   shift 3
   log=$work/$name-$i.log
+  mkdir -p "$work/data-$name-$i"
+  if [ -f "$work/$name.settings.ini" ]; then cp "$work/$name.settings.ini" "$work/data-$name-$i/settings.ini"; fi
   if ! "$tern" --data-dir "$work/data-$name-$i" --measure "$@" >"$log" 2>&1; then
     echo "bench-gui: $name run $i failed:" >&2
     cat "$log" >&2
@@ -90,6 +102,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime
 for i in $(seq "$runs"); do
   run startup 'interactive ([0-9.]+) ms after start' "$i" --screenshot "$work/startup.png"
   run generating 'stall while generating ([0-9.]+) ms' "$i" --type-message "Hello! Tell me about terns."
+  run long-reply 'stall while generating ([0-9.]+) ms' "$i" --model "$long_model" --type-message "Hello"
   run loading 'stall while loading the model ([0-9.]+) ms' "$i" --then-load "$model"
   run download 'stall while downloading ([0-9.]+) ms' "$i" --catalog "$work/catalog.json" \
       --hub-endpoint "$endpoint" --download "$repo"
@@ -98,5 +111,6 @@ done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 summary startup "interactive after start (demo model)" ms
 summary generating "worst GUI stall while generating" ms
+summary long-reply "worst GUI stall, 1500-token reply" ms
 summary loading "worst GUI stall while loading 2B4T-shaped" ms
 summary download "worst GUI stall, download + conversion" ms

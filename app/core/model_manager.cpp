@@ -9,6 +9,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStorageInfo>
 #include <QUrl>
 
@@ -62,6 +63,14 @@ QString copyWithProgress(const QString& src, const QString& dst, std::atomic<qin
 }
 
 } // namespace
+
+QString ModelManager::firstSentence(const QString& text) {
+    // A sentence ends at a full stop followed by a space or the end, so "about 1.1-1.2 GB" is
+    // not cut at its decimal point.
+    static const QRegularExpression end(QStringLiteral("[.!?](\\s|$)"));
+    const QRegularExpressionMatch m = end.match(text);
+    return m.hasMatch() ? text.left(m.capturedStart() + 1) : text.trimmed();
+}
 
 ModelManager::ModelManager(SettingsController& settings, QString demoModelPath, QString catalogPath,
                            QObject* parent)
@@ -161,7 +170,7 @@ QList<ModelEntry> ModelManager::scan() const {
         e.kind = ModelEntry::Kind::Catalog;
         e.id = QString::fromStdString(c.id);
         e.name = QString::fromStdString(c.name);
-        e.description = QString::fromStdString(c.notes).section(QLatin1Char('.'), 0, 0) + QLatin1Char('.');
+        e.description = firstSentence(QString::fromStdString(c.notes));
         e.license = QString::fromStdString(c.license);
         e.parameters = QString::fromStdString(c.parameters);
         e.sizeBytes = static_cast<qint64>(c.download_bytes);

@@ -70,6 +70,8 @@ public:
     QString catalogError() const { return catalogError_; }
     Q_INVOKABLE void dismissNotice();
 
+    // The first sentence of a catalog entry's notes: the card's one-line description.
+    static QString firstSentence(const QString& text);
     // Is `path` a file that starts with the GGUF magic? Sets `why` when not.
     static bool looksLikeGguf(const QString& path, QString* why);
 

@@ -160,4 +160,70 @@ TEST(MarkdownBlocks, FencesNeedThreeMarksAndMatchingCloser) {
     EXPECT_TRUE(splitMarkdownBlocks(QStringLiteral("  \n ")).isEmpty());
 }
 
+TEST(MarkdownBlocks, ProseIsSplitIntoParagraphsThatRenderTheSameAlone) {
+    // Only before an ordinary paragraph: lists (tight or loose), indented continuations and
+    // quotes stay with what they continue.
+    const QString text = QStringLiteral(
+        "First paragraph\nstill first.\n\nSecond.\n\n- a\n- b\n\n- c\n\n1. one\n\n   more of one\n\n"
+        "> quoted\n\n# Heading\n\nLast.");
+    const QList<MarkdownBlock> blocks = splitMarkdownBlocks(text);
+    QStringList texts;
+    for (const MarkdownBlock& b : blocks) {
+        EXPECT_EQ(b.kind, MarkdownBlock::Kind::Prose);
+        texts << b.text;
+    }
+    EXPECT_EQ(texts, (QStringList{
+                         QStringLiteral("First paragraph\nstill first."),
+                         QStringLiteral("Second.\n\n- a\n- b\n\n- c\n\n1. one\n\n   more of one\n\n> quoted"),
+                         QStringLiteral("# Heading"),
+                         QStringLiteral("Last."),
+                     }));
+}
+
+TEST(MarkdownBlocks, WhileStreamingOnlyTheLastParagraphChanges) {
+    const QString before = QStringLiteral("One.\n\nTwo.\n\nThr");
+    const QList<MarkdownBlock> a = splitMarkdownBlocks(before);
+    const QList<MarkdownBlock> b = splitMarkdownBlocks(before + QStringLiteral("ee, and more"));
+    ASSERT_EQ(a.size(), 3);
+    ASSERT_EQ(b.size(), 3);
+    EXPECT_EQ(a[0], b[0]);
+    EXPECT_EQ(a[1], b[1]);
+    EXPECT_EQ(b[2].text, QStringLiteral("Three, and more"));
+}
+
+TEST(MarkdownBlocks, AVeryLongParagraphIsCutAtSentenceEndsIntoStablePieces) {
+    QString sentence = QStringLiteral("This sentence has **bold** words and `code` in it. ");
+    QString text;
+    while (text.size() < 4 * kLongParagraph) {
+        text += sentence;
+    }
+    text = text.trimmed();
+    const QList<MarkdownBlock> blocks = splitMarkdownBlocks(text);
+    ASSERT_GE(blocks.size(), 3);
+    QString joined;
+    for (int i = 0; i < blocks.size(); ++i) {
+        EXPECT_EQ(blocks[i].continues, i > 0);
+        EXPECT_LE(blocks[i].text.size(), kLongParagraph + sentence.size());
+        EXPECT_TRUE(blocks[i].text.endsWith(QLatin1Char('.'))) << blocks[i].text.toStdString();
+        joined += (i ? QStringLiteral(" ") : QString()) + blocks[i].text;
+    }
+    EXPECT_EQ(joined, text); // nothing lost or changed
+    // Growing the text never moves an earlier cut (the view keeps those pieces as they are).
+    const QList<MarkdownBlock> longer = splitMarkdownBlocks(text + QStringLiteral(" And more"));
+    for (int i = 0; i + 1 < blocks.size(); ++i) {
+        EXPECT_EQ(longer[i], blocks[i]) << i;
+    }
+    // No sentence end: cut at a space after kMaxPiece; never inside a code span.
+    const QList<MarkdownBlock> words = splitMarkdownBlocks(QString(QStringLiteral("word ")).repeated(2000).trimmed());
+    ASSERT_GE(words.size(), 3);
+    EXPECT_LE(words[0].text.size(), kMaxPiece + 5);
+    const QString span = QStringLiteral("x. `") + QString(QStringLiteral("a. ")).repeated(600) + QStringLiteral("` end.");
+    for (const MarkdownBlock& b : splitMarkdownBlocks(QString(QStringLiteral("y")).repeated(kLongParagraph - 2) + span)) {
+        EXPECT_EQ(b.text.count(QLatin1Char('`')) % 2, 0) << "cut inside a code span";
+    }
+    // Lists are not cut, however long.
+    const QString list = QStringLiteral("- ") + QString(QStringLiteral("item. ")).repeated(600);
+    EXPECT_EQ(splitMarkdownBlocks(list).size(), 1);
+}
+
 } // namespace

@@ -121,4 +121,12 @@ TEST_F(ModelManagerTest, ChangingTheFolderRescans) {
     EXPECT_EQ(m->modelList().rowCount(), 2);
 }
 
+TEST(ModelManagerText, TheCardDescriptionIsTheFirstSentenceNotCutAtADecimalPoint) {
+    EXPECT_EQ(ModelManager::firstSentence(QStringLiteral("Ready-made GGUF (about 1.1-1.2 GB: F16 embeddings). Its template is broken.")),
+              QStringLiteral("Ready-made GGUF (about 1.1-1.2 GB: F16 embeddings)."));
+    EXPECT_EQ(ModelManager::firstSentence(QStringLiteral("Version 2.0 only")), QStringLiteral("Version 2.0 only"));
+    EXPECT_EQ(ModelManager::firstSentence(QStringLiteral("Done.")), QStringLiteral("Done."));
+    EXPECT_EQ(ModelManager::firstSentence(QString()), QString());
+}
+
 } // namespace

@@ -105,4 +105,30 @@ TestCase {
         verify(failed.visible);
         compare(failed.text, "Failed");
     }
+
+    // The actions under a user's message used to reserve an empty band (hidden by opacity only)
+    // between the question and the reply: now they float left of the bubble and take no room.
+    function test_userActionsTakeNoRoomBelowTheBubble() {
+        const b = make({ role: "user", text: "a short question" });
+        const bubble = findChild(b, "messageBubble");
+        const actions = findChild(b, "messageActions");
+        tryVerify(() => bubble.height > 0 && actions.width > 0);
+        compare(b.implicitHeight, bubble.height + 12);
+        verify(actions.x + actions.width <= bubble.x, "actions left of the bubble");
+        verify(actions.x >= 0, "actions inside the message's width");
+        verify(actions.y >= bubble.y && actions.y + actions.height <= bubble.y + bubble.height + 1,
+               "actions beside the bubble, not below it");
+        compare(findChild(b, "copyMessageButton").opacity, 0); // until hovered
+    }
+
+    function test_replyActionsSitBelowTheReplyInsideItsHeight() {
+        const b = make({ role: "assistant", text: "a", blocks: [{ kind: "prose", text: "a", language: "" }],
+                         generatedTokens: 3, tokensPerSecond: 10 });
+        const bubble = findChild(b, "messageBubble");
+        const actions = findChild(b, "messageActions");
+        tryVerify(() => bubble.height > 0 && actions.height > 0);
+        verify(actions.y >= bubble.y + bubble.height, "below the reply");
+        verify(actions.y + actions.height <= b.implicitHeight, "inside the message's height");
+        verify(findChild(b, "figuresLabel").visible, "a reply's figures are always shown");
+    }
 }
