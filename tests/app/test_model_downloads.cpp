@@ -213,7 +213,7 @@ TEST_F(ModelDownloadTest, DownloadsAGgufWithGrowingProgressAndLoadsIt) {
 TEST_F(ModelDownloadTest, PauseStopsTheTransferAndResumeContinuesFromTheBytesOnDisk) {
     const QString id = QString::fromLatin1(kGgufRepo);
     watched = id;
-    hub.set_chunk_delay(std::chrono::milliseconds(6)); // ~0.3 s per MB: time to pause mid-way
+    hub.set_chunk_delay(std::chrono::milliseconds(10)); // ~0.6 s per MB: time to pause mid-way, even on a busy machine
     QSignalSpy downloaded(manager.get(), &ModelManager::downloaded);
     manager->download(id);
     ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).progress > 0.05; }, kWaitMs));
@@ -256,7 +256,7 @@ TEST_F(ModelDownloadTest, PauseStopsTheTransferAndResumeContinuesFromTheBytesOnD
 TEST_F(ModelDownloadTest, CancelKeepsThePartialFileForResumeAndDeleteRemovesIt) {
     const QString id = QString::fromLatin1(kGgufRepo);
     watched = id;
-    hub.set_chunk_delay(std::chrono::milliseconds(6));
+    hub.set_chunk_delay(std::chrono::milliseconds(10));
     QSignalSpy failed(manager.get(), &ModelManager::failed);
     manager->download(id);
     ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).progress > 0.05; }, kWaitMs));
@@ -287,7 +287,7 @@ TEST_F(ModelDownloadTest, CancelKeepsThePartialFileForResumeAndDeleteRemovesIt) 
     // A cancelled download that the user then deletes leaves nothing behind.
     ASSERT_TRUE(manager->deleteModel(id));
     EXPECT_FALSE(QDir(folder(id)).exists());
-    hub.set_chunk_delay(std::chrono::milliseconds(6));
+    hub.set_chunk_delay(std::chrono::milliseconds(10));
     manager->download(id);
     ASSERT_TRUE(QTest::qWaitFor([&] { return QFileInfo(part).size() > 0; }, kWaitMs));
     manager->cancel(id);
