@@ -67,6 +67,11 @@ void MockHub::add_repo(const std::string& repo, const std::map<std::string, Mock
     auto& entry = repos_[repo];
     entry.commit = commit;
     entry.files = files;
+    entry.digests.clear();
+    for (const auto& [name, file] : files) {
+        entry.digests[name] = {file.lfs ? tern::downloader::sha256_hex(file.content) : std::string(),
+                               git_oid(file.content)};
+    }
 }
 
 void MockHub::set_required_token(const std::string& repo, const std::string& token, bool gated) {
@@ -139,7 +144,7 @@ void MockHub::handle(const std::string& server, const MockRequest& request, Mock
             std::lock_guard lock(mutex_);
             for (const auto& [name, repo] : repos_) {
                 for (const auto& [file_name, f] : repo.files) {
-                    if (f.lfs && tern::downloader::sha256_hex(f.content) == sha) {
+                    if (f.lfs && repo.digests.at(file_name).first == sha) {
                         file = file_name;
                         content = f.content;
                     }
@@ -200,9 +205,9 @@ void MockHub::handle_listing(const std::string& repo_id, const MockRequest& requ
     nlohmann::json siblings = nlohmann::json::array();
     for (const auto& [name, file] : repo.files) {
         nlohmann::json entry = {{"rfilename", name}, {"size", file.content.size()},
-                                {"blobId", git_oid(file.content)}};
+                                {"blobId", repo.digests.at(name).second}};
         if (file.lfs) {
-            entry["lfs"] = {{"sha256", tern::downloader::sha256_hex(file.content)},
+            entry["lfs"] = {{"sha256", repo.digests.at(name).first},
                             {"size", file.content.size()},
                             {"pointerSize", 134}};
         }
@@ -250,7 +255,7 @@ void MockHub::handle_resolve(const std::string& repo_id, const std::string& file
     const MockFile& file = it->second;
     Headers headers = {{"X-Repo-Commit", repo.commit}};
     if (file.lfs) {
-        const std::string sha = tern::downloader::sha256_hex(file.content);
+        const std::string sha = repo.digests.at(file_name).first;
         headers.emplace_back("ETag", "\"" + sha + "\"");
         headers.emplace_back("X-Linked-Etag", "\"" + sha + "\"");
         headers.emplace_back("X-Linked-Size", std::to_string(file.content.size()));
@@ -258,7 +263,7 @@ void MockHub::handle_resolve(const std::string& repo_id, const std::string& file
         out.respond(302, headers, "");
         return;
     }
-    std::string etag = git_oid(file.content);
+    std::string etag = repo.digests.at(file_name).second;
     etag.insert(etag.begin(), '"');
     etag.push_back('"'); // built in place: GCC 12 warns (-Wrestrict) on "\"" + s + "\"" here
     headers.emplace_back("ETag", etag);

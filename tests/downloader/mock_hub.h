@@ -76,6 +76,9 @@ private:
     struct Repo {
         std::string commit;
         std::map<std::string, MockFile> files;
+        // file -> {sha256, git object id}, computed once in add_repo: hashing a large file on
+        // every request made the hub itself slow (seconds of CPU for a 50 MB benchmark file).
+        std::map<std::string, std::pair<std::string, std::string>> digests;
         std::string token;
         bool gated = false;
     };
