@@ -3,6 +3,8 @@
 #include "cli_options.h"
 #include "command.h"
 
+#include "tern/kernels/bench.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,7 +23,8 @@ constexpr const char* kHelp =
     "Measures, over R repetitions each (median and spread reported):\n"
     "  - prompt processing: P random tokens from an empty context, in tokens/s;\n"
     "  - generation: N tokens decoded one by one after a 16-token prompt, in tokens/s;\n"
-    "  - the memory read bandwidth of T threads (a pass over a buffer larger than the caches);\n"
+    "  - the memory read bandwidth of T threads, right after the generation runs (passes over a\n"
+    "    1 GiB buffer, prefetching ahead as the kernels do);\n"
     "  - the ratio of generation speed to its bandwidth limit: tokens/s x bytes of weights read per\n"
     "    token / bandwidth (1.0 = every byte of weights streamed at the measured bandwidth).\n\n"
     "Options:\n"
@@ -32,86 +35,21 @@ constexpr const char* kHelp =
     "  -r N               repetitions (default 5)\n"
     "  --q8-head          re-quantize an F16 output head to Q8_0 at load time\n";
 
-struct Summary {
-    double median = 0, min = 0, max = 0;
-};
-
-Summary summarize(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    Summary s;
-    if (v.empty()) {
-        return s;
-    }
-    const std::size_t n = v.size();
-    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    s.min = v.front();
-    s.max = v.back();
-    return s;
-}
-
 using clock_type = std::chrono::steady_clock;
 double since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
 
-// Read bandwidth of `threads` threads over `bytes` (each thread sums its own slice).
-double measure_bandwidth(int threads, std::size_t bytes) {
-    const std::size_t words = bytes / 8;
-    std::unique_ptr<std::uint64_t[]> buffer(new std::uint64_t[words]);
-    // Fill in parallel, so each slice's pages belong near the thread that reads them.
-    auto slice = [&](int t, auto&& fn) {
-        const std::size_t begin = words * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-        const std::size_t end = words * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
-        fn(begin, end);
-    };
-    auto parallel = [&](auto&& fn) {
-        std::vector<std::thread> pool;
-        for (int t = 1; t < threads; ++t) {
-            pool.emplace_back([&, t] { slice(t, fn); });
-        }
-        slice(0, fn);
-        for (auto& th : pool) {
-            th.join();
-        }
-    };
-    parallel([&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-            buffer[i] = i * 0x9E3779B97F4A7C15ull;
-        }
-    });
-    std::vector<std::uint64_t> sinks(static_cast<std::size_t>(threads));
-    double best = 0;
-    for (int pass = 0; pass < 5; ++pass) {
-        const auto start = clock_type::now();
-        std::vector<std::thread> pool;
-        auto reader = [&](int t) {
-            slice(t, [&](std::size_t b, std::size_t e) {
-                std::uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-                std::size_t i = b;
-                for (; i + 8 <= e; i += 8) {
-                    a0 += buffer[i]; a1 += buffer[i + 1]; a2 += buffer[i + 2]; a3 += buffer[i + 3];
-                    a4 += buffer[i + 4]; a5 += buffer[i + 5]; a6 += buffer[i + 6]; a7 += buffer[i + 7];
-                }
-                for (; i < e; ++i) {
-                    a0 += buffer[i];
-                }
-                sinks[static_cast<std::size_t>(t)] += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-            });
-        };
-        for (int t = 1; t < threads; ++t) {
-            pool.emplace_back(reader, t);
-        }
-        reader(0);
-        for (auto& th : pool) {
-            th.join();
-        }
-        const double secs = since(start);
-        best = std::max(best, static_cast<double>(words * 8) / secs);
+// Read bandwidth of `threads` threads, one figure per pass over a buffer far larger than the
+// caches (the same prefetching read the kernel benchmarks compare against).
+std::vector<double> measure_bandwidth(int threads, int passes) {
+    const std::size_t bytes = std::size_t{1} << 30;
+    std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[bytes]);
+    std::memset(buffer.get(), 0x5a, bytes);
+    kernels::time_read_pass(buffer.get(), bytes, threads); // warm-up: page tables, clock speed
+    std::vector<double> rates;
+    for (int p = 0; p < passes; ++p) {
+        rates.push_back(static_cast<double>(bytes) / kernels::time_read_pass(buffer.get(), bytes, threads));
     }
-    volatile std::uint64_t keep = 0;
-    for (auto s : sinks) {
-        keep = keep + s;
-    }
-    (void)keep;
-    return best;
+    return rates;
 }
 
 } // namespace
@@ -149,21 +87,24 @@ int run_bench(std::span<char* const> args) {
         if (model_path.empty()) throw UsageError{"-m FILE is required"};
         if (thread_counts.empty()) thread_counts.push_back(0);
 
+        kernels::set_bench_clock(kernels::BenchClock::wall);
         for (int threads : thread_counts) {
             engine::LoadOptions load;
             load.threads = threads;
             load.requantize_output_to_q8_0 = q8_head;
             const int need = std::max(prompt, 16 + generate) + 1;
-            // Load to first token, warm (the page cache holds the file after the first run):
-            // map, check, start threads, and evaluate a short prompt.
-            double first_token = 0;
-            {
+            // Peak memory of this thread count alone, not of the runs before it.
+            const bool peak_is_own = engine::reset_peak_resident_memory();
+            // Load to first token, warm: map, check, start threads, evaluate a short prompt. The
+            // first load fills the page cache; the median of the next three is reported.
+            std::vector<double> first_token;
+            for (int r = 0; r < 4; ++r) {
                 const auto start = clock_type::now();
                 auto fresh = engine::Model::load(model_path, load);
                 engine::Session s(fresh);
                 const std::vector<engine::Token> t = {1, 2, 3, 4, 5, 6, 7, 8};
                 s.evaluate(t, nullptr);
-                first_token = since(start);
+                if (r > 0) first_token.push_back(since(start));
             }
             const auto load_start = clock_type::now();
             auto model = load_model(model_path, load);
@@ -172,7 +113,7 @@ int run_bench(std::span<char* const> args) {
                 load.context_length = std::min(need, model->info().train_context_length);
                 model = load_model(model_path, load, true);
             }
-            const auto& info = model->info();
+            const auto info = model->info();
             std::mt19937 rng(1234);
             std::uniform_int_distribution<int> pick(0, info.vocab_size - 1);
             auto random_tokens = [&](int n) {
@@ -180,36 +121,42 @@ int run_bench(std::span<char* const> args) {
                 for (auto& x : t) x = pick(rng);
                 return t;
             };
-            engine::Session session(model);
+            auto session = std::make_unique<engine::Session>(model);
 
             std::vector<double> prompt_rates, gen_rates;
             for (int r = 0; r < reps && prompt > 0; ++r) {
                 const auto tokens = random_tokens(prompt);
-                session.reset();
+                session->reset();
                 const auto start = clock_type::now();
-                session.evaluate(tokens, nullptr);
+                session->evaluate(tokens, nullptr);
                 prompt_rates.push_back(prompt / since(start));
             }
             for (int r = 0; r < reps && generate > 0; ++r) {
                 auto tokens = random_tokens(16);
-                session.reset();
-                session.evaluate(tokens, nullptr);
+                session->reset();
+                session->evaluate(tokens, nullptr);
                 const auto start = clock_type::now();
                 for (int i = 0; i < generate; ++i) {
                     tokens.push_back(pick(rng));
-                    session.evaluate(tokens, nullptr); // reuses the cache: one new position
+                    session->evaluate(tokens, nullptr); // reuses the cache: one new position
                 }
                 gen_rates.push_back(generate / since(start));
             }
             const std::uint64_t peak_rss = engine::peak_resident_memory();
-            const std::size_t bw_bytes = std::size_t{1} << 30;
-            const double bandwidth = measure_bandwidth(info.threads, bw_bytes);
-            const auto p = summarize(prompt_rates);
-            const auto g = summarize(gen_rates);
+            const std::size_t kv_bytes = session->kv_cache_bytes();
+            // Free the model before the bandwidth buffer exists, so neither inflates the other's
+            // memory; the bandwidth is measured right after the generation runs.
+            session.reset();
+            model.reset();
+            const auto bandwidth = kernels::summarize(measure_bandwidth(info.threads, std::max(reps, 3)));
+            const auto p = kernels::summarize(prompt_rates);
+            const auto g = kernels::summarize(gen_rates);
+            const auto ftt = kernels::summarize(first_token);
             const double bytes = static_cast<double>(info.weight_bytes_per_token);
             std::printf("threads %d | %s | %s weights, %s head | kernels %s\n", info.threads, info.name.c_str(),
                         info.weight_type.c_str(), info.output_type.c_str(), info.kernel_variant.c_str());
-            std::printf("  load %.3f s, load to first token (warm) %.3f s\n", load_secs, first_token);
+            std::printf("  load %.3f s, load to first token (warm) median %.3f s (min %.3f, max %.3f, 3 runs)\n",
+                        load_secs, ftt.median, ftt.min, ftt.max);
             if (prompt > 0) {
                 std::printf("  prompt %d tokens:  median %.2f tokens/s  (min %.2f, max %.2f, %d runs)\n", prompt,
                             p.median, p.min, p.max, reps);
@@ -217,17 +164,18 @@ int run_bench(std::span<char* const> args) {
             if (generate > 0) {
                 std::printf("  generate %d tokens: median %.2f tokens/s  (min %.2f, max %.2f, %d runs)\n", generate,
                             g.median, g.min, g.max, reps);
-                const double limit = bandwidth / bytes;
-                std::printf("  weights read per token %.1f MB, read bandwidth %.2f GB/s -> limit %.2f tokens/s\n",
-                            bytes / 1e6, bandwidth / 1e9, limit);
+                const double limit = bandwidth.median / bytes;
+                std::printf("  weights read per token %.1f MB, read bandwidth median %.2f GB/s (min %.2f, max %.2f)"
+                            " -> limit %.2f tokens/s\n",
+                            bytes / 1e6, bandwidth.median / 1e9, bandwidth.min / 1e9, bandwidth.max / 1e9, limit);
                 std::printf("  generation at %.0f%% of the bandwidth limit\n", 100.0 * g.median / limit);
             }
             if (prompt > 0 && generate > 0) {
                 std::printf("  prompt / generation speed ratio: %.2f\n", p.median / g.median);
             }
-            std::printf("  peak resident memory %.1f MB (file %.1f MB, KV cache %.1f MB)\n",
-                        static_cast<double>(peak_rss) / 1e6, static_cast<double>(info.file_size) / 1e6,
-                        static_cast<double>(session.kv_cache_bytes()) / 1e6);
+            std::printf("  peak resident memory %.1f MB%s (file %.1f MB, KV cache %.1f MB)\n",
+                        static_cast<double>(peak_rss) / 1e6, peak_is_own ? "" : " since the process started",
+                        static_cast<double>(info.file_size) / 1e6, static_cast<double>(kv_bytes) / 1e6);
             std::fflush(stdout);
         }
         return kExitOk;

@@ -16,11 +16,12 @@ namespace {
 void print_usage(std::FILE* out) {
     std::fprintf(
         out, "Usage: tern-cli bench-kernels [--threads 1,2] [--runs N] [--working-set-mib N]\n"
-             "                              [--no-matvec] [--no-matmul] [--wall]\n\n"
+             "                              [--no-matvec] [--no-head] [--no-matmul] [--wall]\n\n"
              "Measures, with the kernel variant chosen at start-up (TERN_CPU=... to force one):\n"
              "  - I2_S matrix-vector GB/s over distinct 2B4T weight matrices larger than the\n"
              "    last-level cache, next to the read bandwidth measured in the same run, and\n"
              "    their ratio (target >= 85%%);\n"
+             "  - the same for the F16 and Q8_0 output head (128256 x 2560, 0.66 / 0.35 GB);\n"
              "  - I2_S matrix-matrix int8 multiply-accumulates per second at N = 128 and 512\n"
              "    tokens, next to the peak of the variant's instruction measured in the same\n"
              "    run with a tight loop, and their ratio (target >= 50%%).\n"
@@ -52,12 +53,32 @@ bool parse_positive(std::string_view text, long& out) {
     return end != s.c_str() && *end == '\0' && out > 0;
 }
 
+// One line of a streaming benchmark: the read bandwidth over the same bytes and the kernel's GB/s,
+// measured alternately `runs` times after one warm-up pass (page tables, clock speed).
+template <typename Pass>
+void print_stream_row(const char* type, int threads, long runs, const uint8_t* data,
+                      std::size_t bytes, Pass&& pass) {
+    std::vector<double> read, mv, ratio;
+    pass();
+    for (long r = 0; r < runs; ++r) {
+        const double bw = static_cast<double>(bytes) / kernels::time_read_pass(data, bytes, threads);
+        const double gb = static_cast<double>(bytes) / pass();
+        read.push_back(bw);
+        mv.push_back(gb);
+        ratio.push_back(gb / bw);
+    }
+    std::printf("%-6s %-8d %-22s %-22s %s\n", type, threads,
+                fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
+                fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
+                fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
+}
+
 } // namespace
 
 int run_bench_kernels(std::span<char* const> args) {
     std::vector<int> threads = {1, 2};
     long runs = 5, working_set_mib = 1024;
-    bool matvec = true, matmul = true;
+    bool matvec = true, head = true, matmul = true;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         const bool has_value = i + 1 < args.size();
@@ -104,6 +125,8 @@ int run_bench_kernels(std::span<char* const> args) {
             }
         } else if (arg == "--no-matvec") {
             matvec = false;
+        } else if (arg == "--no-head") {
+            head = false;
         } else if (arg == "--no-matmul") {
             matmul = false;
         } else if (arg == "--wall") {
@@ -127,23 +150,27 @@ int run_bench_kernels(std::span<char* const> args) {
         std::printf("\nI2_S matvec over %.2f GB of distinct 2B4T matrices (%zu matrices), %ld "
                     "runs, median [min-max]:\n",
                     static_cast<double>(set.bytes) / 1e9, set.matrices.size(), runs);
-        std::printf("%-8s %-22s %-22s %s\n", "threads", "read GB/s", "matvec GB/s", "matvec/read");
+        std::printf("%-6s %-8s %-22s %-22s %s\n", "type", "threads", "read GB/s", "matvec GB/s",
+                    "matvec/read");
         for (int t : threads) {
-            std::vector<double> read, mv, ratio;
-            kernels::time_matvec_pass(k, set, t); // warm-up (page tables, frequency)
-            for (long r = 0; r < runs; ++r) {
-                const double bw = static_cast<double>(set.bytes) /
-                                  kernels::time_read_pass(set.data.get(), set.bytes, t);
-                const double gb =
-                    static_cast<double>(set.bytes) / kernels::time_matvec_pass(k, set, t);
-                read.push_back(bw);
-                mv.push_back(gb);
-                ratio.push_back(gb / bw);
+            print_stream_row("I2_S", t, runs, set.data.get(), set.bytes,
+                             [&] { return kernels::time_matvec_pass(k, set, t); });
+        }
+    }
+
+    if (head) {
+        std::printf("\nOutput head matvec, 128256 x 2560 (the 2B4T head), %ld runs, median "
+                    "[min-max]:\n",
+                    runs);
+        std::printf("%-6s %-8s %-22s %-22s %s\n", "type", "threads", "read GB/s", "matvec GB/s",
+                    "matvec/read");
+        for (const auto type : {kernels::HeadMatrix::Type::f16, kernels::HeadMatrix::Type::q8_0}) {
+            const auto h = kernels::make_head_matrix(type, 128256, 2560);
+            for (int t : threads) {
+                print_stream_row(type == kernels::HeadMatrix::Type::f16 ? "F16" : "Q8_0", t, runs,
+                                 h.data.get(), h.bytes,
+                                 [&] { return kernels::time_head_pass(k, h, t); });
             }
-            std::printf("%-8d %-22s %-22s %s\n", t,
-                        fmt(kernels::summarize(read), 1e-9, "%.1f").c_str(),
-                        fmt(kernels::summarize(mv), 1e-9, "%.1f").c_str(),
-                        fmt(kernels::summarize(ratio), 100.0, "%.0f%%").c_str());
         }
     }
 

@@ -1,6 +1,7 @@
 // Kernel benchmarks with Google Benchmark. The figures the issue asks for, as counters:
 //   ReadBandwidth / I2sMatvecWorkingSet: GB/s over >= 1 GiB of distinct 2B4T I2_S matrices
 //   (bytes_per_second), so the last-level cache cannot hold them;
+//   HeadMatvec: GB/s of the 2B4T output head (128256 x 2560) in F16 (type 0) or Q8_0 (type 1);
 //   I2sMatmul: int8 multiply-accumulates per second (items_per_second) at N = 128 and 512;
 //   InstructionMacPeak: the peak of the chosen variant's int8 multiply-accumulate instruction.
 // Each runs 5 repetitions and reports mean, median, stddev and cv. The variant is the one
@@ -39,6 +40,17 @@ void I2sMatvecWorkingSet(benchmark::State& state) {
         state.SetIterationTime(time_matvec_pass(kernels(), set, threads));
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * set.bytes));
+}
+
+void HeadMatvec(benchmark::State& state) {
+    const auto type = state.range(0) == 0 ? HeadMatrix::Type::f16 : HeadMatrix::Type::q8_0;
+    const int threads = static_cast<int>(state.range(1));
+    const HeadMatrix head = make_head_matrix(type, 128256, 2560);
+    state.SetLabel(kernels().name);
+    for (auto _ : state) {
+        state.SetIterationTime(time_head_pass(kernels(), head, threads));
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * head.bytes));
 }
 
 void I2sMatmul(benchmark::State& state) {
@@ -88,6 +100,12 @@ BENCHMARK(I2sMatvecWorkingSet)
     ->Repetitions(5)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(HeadMatvec)
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->UseManualTime()
+    ->Repetitions(5)
+    ->Iterations(1);
+
 BENCHMARK(I2sMatmul)
     ->ArgsProduct({{2560}, {2560}, {128, 512}, {1, 2}})
     ->Args({640, 2560, 128, 1})

@@ -84,6 +84,7 @@ int Session::context_size() const { return impl_->cache.context; }
 std::uint64_t Session::kv_cache_bytes() const { return impl_->cache.bytes; }
 
 std::uint64_t peak_resident_memory() { return peak_resident_bytes(); }
+bool reset_peak_resident_memory() { return reset_peak_resident_bytes(); }
 
 void Session::reset() {
     impl_->tokens.clear();

@@ -26,6 +26,8 @@ std::uint64_t peak_resident_bytes() {
     return 0;
 }
 
+bool reset_peak_resident_bytes() { return false; }
+
 std::uint64_t current_resident_bytes() {
     PROCESS_MEMORY_COUNTERS pmc{};
     if (GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof pmc)) {
@@ -43,6 +45,8 @@ std::uint64_t peak_resident_bytes() {
     }
     return 0;
 }
+
+bool reset_peak_resident_bytes() { return false; }
 
 std::uint64_t current_resident_bytes() {
     mach_task_basic_info info{};
@@ -81,6 +85,16 @@ std::uint64_t proc_status_kib(const char* key) {
 } // namespace
 
 std::uint64_t peak_resident_bytes() { return proc_status_kib("VmHWM"); }
+
+bool reset_peak_resident_bytes() {
+    // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later).
+    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+    if (f == nullptr) {
+        return false;
+    }
+    const bool ok = std::fputs("5", f) >= 0;
+    return std::fclose(f) == 0 && ok;
+}
 std::uint64_t current_resident_bytes() { return proc_status_kib("VmRSS"); }
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -43,6 +44,19 @@ inline float hmax_ps(__m256 v) {
 
 inline __m256i shift_right_2n(__m256i v, int n) {
     return _mm256_srl_epi16(v, _mm_cvtsi32_si128(2 * n));
+}
+
+// Weights are read once per token, in order. The hardware prefetcher alone left the F16 output
+// head at about half the read bandwidth on an AVX-512 server core (a 2560-wide row is 5 KiB and
+// each row is a fresh stream); asking for the line 4 KiB ahead of the one being used took it to
+// about 90% (measured by `tern-cli bench-kernels`). Prefetches never fault, so reading past the
+// end of a matrix is harmless; the address is formed as an integer so no out-of-range pointer
+// is ever made.
+constexpr std::size_t kPrefetchAhead = 4096;
+
+inline void prefetch_ahead(const void* p) {
+    _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(p) + kPrefetchAhead),
+                 _MM_HINT_T0);
 }
 
 inline void zero_bytes(uint8_t* p, std::size_t n) {

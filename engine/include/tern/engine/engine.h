@@ -149,6 +149,10 @@ private:
 
 // Peak resident memory of this process so far, in bytes (0 when the OS does not say).
 std::uint64_t peak_resident_memory();
+// Starts the peak over from the current resident memory, so a benchmark can measure one phase.
+// Returns false where the OS has no way to do it (only Linux has); the peak then keeps counting
+// from the start of the process.
+bool reset_peak_resident_memory();
 
 struct ChatMessage {
     std::string role; // "system", "user", "assistant"

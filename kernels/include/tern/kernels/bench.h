@@ -37,11 +37,27 @@ struct DecodeWorkingSet {
 
 DecodeWorkingSet make_decode_working_set(std::size_t min_bytes);
 
-// Wall seconds of one read of every byte of [data, data + bytes), split over threads.
+// Seconds (by the bench clock) of one read of every byte of [data, data + bytes), split over
+// threads. The read prefetches ahead, as the kernels do, so it is the best rate the cores reach:
+// the limit the kernels are compared with.
 double time_read_pass(const uint8_t* data, std::size_t bytes, int threads);
 
 // Wall seconds of one I2_S matvec over every matrix of the working set, rows split over threads.
 double time_matvec_pass(const KernelTable& kernels, const DecodeWorkingSet& set, int threads);
+
+// The 2B4T output head (128256 x 2560) in F16 or Q8_0, the largest single read of a decode step.
+struct HeadMatrix {
+    enum class Type { f16, q8_0 };
+    Type type = Type::f16;
+    std::size_t rows = 0, k = 0;
+    std::unique_ptr<uint8_t[]> data;
+    std::size_t bytes = 0;
+    std::vector<float> x;
+};
+HeadMatrix make_head_matrix(HeadMatrix::Type type, std::size_t rows, std::size_t k);
+
+// Wall seconds of one head matvec (all rows), rows split over threads.
+double time_head_pass(const KernelTable& kernels, const HeadMatrix& head, int threads);
 
 // Wall seconds of one I2_S matmul of an m x k matrix with n tokens, rows split over threads.
 double time_matmul(const KernelTable& kernels, const uint8_t* w, std::size_t m, std::size_t k,
