@@ -23,6 +23,7 @@ test_packages=(
   python3 python3-numpy python3-torch python3-sentencepiece
   g++-aarch64-linux-gnu qemu-user
   xvfb xauth
+  dbus gnome-keyring
 )
 package_packages=(
   desktop-file-utils appstream lintian rpm file dpkg-dev gzip

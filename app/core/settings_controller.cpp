@@ -24,6 +24,11 @@ SettingsController::SettingsController(std::unique_ptr<QSettings> settings, Toke
       tokens_(tokens) {
     if (tokens_) {
         connect(tokens_, &TokenStore::tokenLoaded, this, [this](const QString& token) {
+            // A keychain answers asynchronously: a token typed in the meantime wins over the
+            // stored one the answer brings.
+            if (hubTokenEdited_) {
+                return;
+            }
             hubToken_ = token;
             emit hubTokenChanged();
         });
@@ -159,6 +164,7 @@ void SettingsController::setHubToken(const QString& value) {
         return;
     }
     hubToken_ = token;
+    hubTokenEdited_ = true;
     if (tokens_) {
         tokens_->save(token);
     }

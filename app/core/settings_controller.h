@@ -112,6 +112,7 @@ private:
     std::unique_ptr<QSettings> settings_;
     TokenStore* tokens_;
     QString hubToken_;
+    bool hubTokenEdited_ = false; // set since the token store's first answer
 };
 
 } // namespace tern::app
