@@ -16,6 +16,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
+
 using namespace tern::app;
 
 namespace {
@@ -60,6 +63,19 @@ void spinEventLoop(int ms) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
         QThread::msleep(1);
     }
+}
+
+// Processes events until `done()` holds or `deadlineMs` passes; returns done(). For outcomes that
+// must happen eventually (a timer firing): a generous deadline instead of a fixed sleep, so a
+// starved process still sees the event, and a quiet one does not wait for the deadline.
+bool processEventsUntil(const std::function<bool()>& done, int deadlineMs = 30000) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < deadlineMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(1);
+    }
+    return done();
 }
 
 TEST_F(HistoryStoreTest, NewDatabaseUsesWalAndTheLatestSchema) {
@@ -259,13 +275,30 @@ TEST_F(HistoryStoreTest, ExportsMarkdownAndJson) {
 TEST_F(HistoryStoreTest, StreamingWriterKeepsTheDiskWithinItsInterval) {
     HistoryStore store(dbPath());
     const qint64 c = store.createConversation(QStringLiteral("t"));
-    const qint64 m = store.appendMessage(c, MessageRole::Assistant, {}, MessageState::Streaming);
-    StreamingReplyWriter writer(store, m, 200);
-    writer.append(QStringLiteral("a"));
-    EXPECT_EQ(store.message(m)->text, QString()) << "the first piece is not written at once";
-    // A quiet stretch after one piece: the timer must still write it.
-    spinEventLoop(450);
-    EXPECT_EQ(store.message(m)->text, QStringLiteral("a"));
+    // The first piece is not written at once: it arrives well within the interval of the writer's
+    // creation. That holds only if this thread really appended within 200 ms, which a starved
+    // process may not: `sinceCreated` starts before the writer's own clock, so when it reads
+    // < 200 ms the writer's does too and a write would be a bug. Otherwise try again.
+    std::unique_ptr<StreamingReplyWriter> created;
+    qint64 m = 0;
+    for (int attempt = 0; attempt < 100 && !created; ++attempt) {
+        m = store.appendMessage(c, MessageRole::Assistant, {}, MessageState::Streaming);
+        QElapsedTimer sinceCreated;
+        sinceCreated.start();
+        auto candidate = std::make_unique<StreamingReplyWriter>(store, m, 200);
+        candidate->append(QStringLiteral("a"));
+        if (sinceCreated.elapsed() < 200) {
+            EXPECT_EQ(candidate->writes(), 0) << "the first piece is not written at once";
+            EXPECT_EQ(store.message(m)->text, QString()) << "the first piece is not written at once";
+            created = std::move(candidate);
+        }
+    }
+    ASSERT_TRUE(created) << "could not append within 200 ms of creating a writer in 100 tries";
+    StreamingReplyWriter& writer = *created;
+    // A quiet stretch after one piece: the timer must still write it (nothing else can).
+    EXPECT_TRUE(processEventsUntil([&] { return store.message(m)->text == QStringLiteral("a"); }))
+        << "the timer never wrote the first piece";
+    EXPECT_EQ(writer.writes(), 1);
     QElapsedTimer streaming;
     streaming.start();
     for (int i = 0; i < 40; ++i) {
@@ -280,9 +313,9 @@ TEST_F(HistoryStoreTest, StreamingWriterKeepsTheDiskWithinItsInterval) {
     EXPECT_GE(writer.writes(), 2);
     EXPECT_LE(writer.writes(), 2 + elapsed / 200 + 1);
     EXPECT_LT(writer.writes(), 40);
-    // A quiet stretch longer than the interval: everything reaches the disk.
-    spinEventLoop(450);
-    EXPECT_EQ(store.message(m)->text, writer.text());
+    // A quiet stretch after the last piece: the timer writes everything.
+    EXPECT_TRUE(processEventsUntil([&] { return store.message(m)->text == writer.text(); }))
+        << "the timer never wrote the last pieces";
     MessageFigures f;
     f.generatedTokens = 41;
     writer.finish(MessageState::Stopped, f);
