@@ -95,6 +95,7 @@ summary() { # name label unit
       median = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
       printf "%-46s median %8.1f %s   min %8.1f   max %8.1f   (%d runs)\n", label, median, unit, v[1], v[NR], NR
     }'
+  printf '%-46s   runs in order: %s\n' "" "$(tr '\n' ' ' <"$work/$1.values")"
 }
 
 echo "bench-gui: $runs runs each, $QT_QPA_PLATFORM platform, $(nproc) logical CPUs"
