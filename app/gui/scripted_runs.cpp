@@ -14,8 +14,8 @@
 
 namespace tern::app {
 
-void startScriptedDownload(const QString& id, ModelManager& models, ChatController& chat, QQuickWindow& window,
-                           GuiStallProbe& probe) {
+void startScriptedDownload(const QString& id, ModelManager& models, ChatController& chat,
+                           QQuickWindow& window, GuiStallProbe& probe) {
     struct Run {
         bool started = false;
         bool downloaded = false;
@@ -36,29 +36,35 @@ void startScriptedDownload(const QString& id, ModelManager& models, ChatControll
     QObject::connect(&chat, &ChatController::modelChanged, &window, start);
     QTimer::singleShot(0, &window, start);
 
-    QObject::connect(&models, &ModelManager::downloaded, &window,
-                     [run, id, &probe](const QString& doneId, const QString& path) {
-        if (doneId != id) {
-            return;
-        }
-        run->downloaded = true;
-        std::fprintf(stderr, "tern: downloaded %s to %s in %lld ms\n", qPrintable(id), qPrintable(path),
-                     static_cast<long long>(run->clock.elapsed()));
-        std::fprintf(stderr, "tern: longest GUI-thread stall while downloading %.1f ms over %lld ticks\n",
-                     probe.worstStallMs(), static_cast<long long>(probe.ticks()));
-        probe.reset(); // ModelManager::downloaded has just asked the chat to load the model
-        run->clock.restart();
-    });
+    QObject::connect(
+        &models, &ModelManager::downloaded, &window,
+        [run, id, &probe](const QString& doneId, const QString& path) {
+            if (doneId != id) {
+                return;
+            }
+            run->downloaded = true;
+            std::fprintf(stderr, "tern: downloaded %s to %s in %lld ms\n", qPrintable(id),
+                         qPrintable(path), static_cast<long long>(run->clock.elapsed()));
+            std::fprintf(
+                stderr,
+                "tern: longest GUI-thread stall while downloading %.1f ms over %lld ticks\n",
+                probe.worstStallMs(), static_cast<long long>(probe.ticks()));
+            probe.reset(); // ModelManager::downloaded has just asked the chat to load the model
+            run->clock.restart();
+        });
     QObject::connect(&chat, &ChatController::modelChanged, &window, [run, &chat, &probe] {
         if (!run->downloaded) {
             return;
         }
         if (chat.modelState() == QLatin1String("ready")) {
-            std::fprintf(stderr, "tern: loaded the downloaded model in %lld ms; longest GUI-thread stall while loading %.1f ms\n",
+            std::fprintf(stderr,
+                         "tern: loaded the downloaded model in %lld ms; longest GUI-thread stall "
+                         "while loading %.1f ms\n",
                          static_cast<long long>(run->clock.elapsed()), probe.worstStallMs());
             QCoreApplication::quit();
         } else if (chat.modelState() == QLatin1String("failed")) {
-            std::fprintf(stderr, "tern --download: the downloaded model did not load: %s\n", qPrintable(chat.errorMessage()));
+            std::fprintf(stderr, "tern --download: the downloaded model did not load: %s\n",
+                         qPrintable(chat.errorMessage()));
             QCoreApplication::exit(1);
         }
     });
@@ -72,7 +78,8 @@ void startScriptedDownload(const QString& id, ModelManager& models, ChatControll
     });
 }
 
-void startScriptedLoad(const QString& path, ChatController& chat, QQuickWindow& window, GuiStallProbe& probe) {
+void startScriptedLoad(const QString& path, ChatController& chat, QQuickWindow& window,
+                       GuiStallProbe& probe) {
     struct Run {
         bool started = false;
         QElapsedTimer clock;
@@ -91,9 +98,11 @@ void startScriptedLoad(const QString& path, ChatController& chat, QQuickWindow& 
             return;
         }
         if (state == QLatin1String("ready")) {
-            std::fprintf(stderr, "tern: loaded %s in %lld ms; longest GUI-thread stall while loading the model %.1f ms over %lld ticks\n",
-                         qPrintable(path), static_cast<long long>(run->clock.elapsed()), probe.worstStallMs(),
-                         static_cast<long long>(probe.ticks()));
+            std::fprintf(stderr,
+                         "tern: loaded %s in %lld ms; longest GUI-thread stall while loading the "
+                         "model %.1f ms over %lld ticks\n",
+                         qPrintable(path), static_cast<long long>(run->clock.elapsed()),
+                         probe.worstStallMs(), static_cast<long long>(probe.ticks()));
             QCoreApplication::quit();
         } else if (state == QLatin1String("failed")) {
             std::fprintf(stderr, "tern --then-load: %s\n", qPrintable(chat.errorMessage()));

@@ -16,8 +16,9 @@ class ChatController;
 class GuiStallProbe;
 class ModelManager;
 
-void startScriptedDownload(const QString& id, ModelManager& models, ChatController& chat, QQuickWindow& window,
-                           GuiStallProbe& probe);
-void startScriptedLoad(const QString& path, ChatController& chat, QQuickWindow& window, GuiStallProbe& probe);
+void startScriptedDownload(const QString& id, ModelManager& models, ChatController& chat,
+                           QQuickWindow& window, GuiStallProbe& probe);
+void startScriptedLoad(const QString& path, ChatController& chat, QQuickWindow& window,
+                       GuiStallProbe& probe);
 
 } // namespace tern::app

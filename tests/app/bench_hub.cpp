@@ -19,7 +19,8 @@ constexpr const char* kRepo = "tern-bench/checkpoint";
 
 const char* kUsage =
     "Usage: tern-bench-hub --catalog-out FILE [options]\n\n"
-    "Serves a synthetic BitNet b1.58 checkpoint as the Hugging Face repository tern-bench/checkpoint\n"
+    "Serves a synthetic BitNet b1.58 checkpoint as the Hugging Face repository "
+    "tern-bench/checkpoint\n"
     "on 127.0.0.1, writes a model catalog with it to FILE, prints \"endpoint <url>\" and serves\n"
     "until killed.\n\n"
     "  --dim N              hidden size, a multiple of 64 (default 512)\n"
@@ -34,10 +35,12 @@ const char* kUsage =
 }
 
 std::uint64_t number(const std::string& flag, const char* value) {
-    if (!value) usage_error(flag + " needs a value");
+    if (!value)
+        usage_error(flag + " needs a value");
     char* end = nullptr;
     const unsigned long long n = std::strtoull(value, &end, 10);
-    if (!*value || *end) usage_error(flag + " must be a whole number, not '" + value + "'");
+    if (!*value || *end)
+        usage_error(flag + " must be a whole number, not '" + value + "'");
     return n;
 }
 
@@ -54,7 +57,8 @@ int main(int argc, char** argv) {
             std::printf("%s", kUsage);
             return 0;
         } else if (flag == "--catalog-out") {
-            if (!value) usage_error("--catalog-out needs a file");
+            if (!value)
+                usage_error("--catalog-out needs a file");
             catalog_out = value;
         } else if (flag == "--dim") {
             shape.dim = number(flag, value);
@@ -71,9 +75,12 @@ int main(int argc, char** argv) {
         }
         ++i;
     }
-    if (catalog_out.empty()) usage_error("--catalog-out FILE is required");
-    if (shape.dim == 0 || shape.dim % 64 != 0) usage_error("--dim must be a positive multiple of 64");
-    if (shape.ffn == 0 || shape.layers == 0) usage_error("--ffn and --layers must be positive");
+    if (catalog_out.empty())
+        usage_error("--catalog-out FILE is required");
+    if (shape.dim == 0 || shape.dim % 64 != 0)
+        usage_error("--dim must be a positive multiple of 64");
+    if (shape.ffn == 0 || shape.layers == 0)
+        usage_error("--ffn and --layers must be positive");
 
     std::map<std::string, tern::testing::MockFile> files;
     std::uint64_t total = 0;
@@ -86,12 +93,14 @@ int main(int argc, char** argv) {
     hub.set_chunk_delay(std::chrono::milliseconds(delay_ms));
 
     std::ofstream catalog(catalog_out);
-    catalog << R"({"catalog_version": 1, "models": [{"id": ")" << kRepo
-            << R"(", "name": "Benchmark checkpoint", "architecture": "bitnet-b1.58", "parameters": "synthetic",)"
-            << R"( "license": "MIT", "format": "safetensors", "needs_conversion": true,)"
-            << R"( "files": ["*.json", "*.safetensors"], "download_bytes": )" << total
-            << R"(, "download_size_approximate": false, "memory_bytes": )" << total
-            << R"(, "memory_approximate": true}]})" << "\n";
+    catalog
+        << R"({"catalog_version": 1, "models": [{"id": ")" << kRepo
+        << R"(", "name": "Benchmark checkpoint", "architecture": "bitnet-b1.58", "parameters": "synthetic",)"
+        << R"( "license": "MIT", "format": "safetensors", "needs_conversion": true,)"
+        << R"( "files": ["*.json", "*.safetensors"], "download_bytes": )" << total
+        << R"(, "download_size_approximate": false, "memory_bytes": )" << total
+        << R"(, "memory_approximate": true}]})"
+        << "\n";
     catalog.close();
     if (!catalog) {
         std::fprintf(stderr, "tern-bench-hub: cannot write %s\n", catalog_out.c_str());

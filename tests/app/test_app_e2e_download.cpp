@@ -42,17 +42,22 @@ TEST(AppEndToEnd, DownloadsConvertsAndLoadsACatalogModelFromTheHub) {
     app.setProcessEnvironment(env);
     const QString endpoint = QString::fromStdString(hub.endpoint());
     app.start(QStringLiteral(TERN_APP_EXECUTABLE),
-              {QStringLiteral("--data-dir"), data, QStringLiteral("--catalog"), catalog, QStringLiteral("--hub-endpoint"),
-               endpoint, QStringLiteral("--download"), QStringLiteral("tern-e2e/checkpoint"), QStringLiteral("--measure")});
+              {QStringLiteral("--data-dir"), data, QStringLiteral("--catalog"), catalog,
+               QStringLiteral("--hub-endpoint"), endpoint, QStringLiteral("--download"),
+               QStringLiteral("tern-e2e/checkpoint"), QStringLiteral("--measure")});
     ASSERT_TRUE(app.waitForStarted(10000));
     ASSERT_TRUE(app.waitForFinished(240000)) << "the app did not finish";
     const QString err = QString::fromLocal8Bit(app.readAllStandardError());
     ASSERT_EQ(app.exitCode(), 0) << err.toStdString();
 
-    const QString gguf = QDir(data).filePath(QStringLiteral("models/tern-e2e--checkpoint/model.gguf"));
+    const QString gguf =
+        QDir(data).filePath(QStringLiteral("models/tern-e2e--checkpoint/model.gguf"));
     EXPECT_TRUE(QFile::exists(gguf)) << err.toStdString();
-    EXPECT_TRUE(err.contains(QStringLiteral("downloaded tern-e2e/checkpoint to ") + gguf)) << err.toStdString();
-    const auto stall = QRegularExpression(QStringLiteral("stall while downloading ([0-9.]+) ms over (\\d+) ticks")).match(err);
+    EXPECT_TRUE(err.contains(QStringLiteral("downloaded tern-e2e/checkpoint to ") + gguf))
+        << err.toStdString();
+    const auto stall =
+        QRegularExpression(QStringLiteral("stall while downloading ([0-9.]+) ms over (\\d+) ticks"))
+            .match(err);
     ASSERT_TRUE(stall.hasMatch()) << err.toStdString();
     EXPECT_GT(stall.captured(2).toInt(), 0) << "the probe never ticked during the download";
     EXPECT_TRUE(err.contains(QStringLiteral("loaded the downloaded model"))) << err.toStdString();
@@ -66,10 +71,12 @@ TEST(AppEndToEnd, DownloadsConvertsAndLoadsACatalogModelFromTheHub) {
     QProcess bad;
     bad.setProcessEnvironment(env);
     bad.start(QStringLiteral(TERN_APP_EXECUTABLE),
-              {QStringLiteral("--data-dir"), data, QStringLiteral("--hub-endpoint"), QStringLiteral("ftp://x")});
+              {QStringLiteral("--data-dir"), data, QStringLiteral("--hub-endpoint"),
+               QStringLiteral("ftp://x")});
     ASSERT_TRUE(bad.waitForFinished(60000));
     EXPECT_EQ(bad.exitCode(), 2);
-    EXPECT_TRUE(QString::fromLocal8Bit(bad.readAllStandardError()).contains(QStringLiteral("--hub-endpoint ftp://x")));
+    EXPECT_TRUE(QString::fromLocal8Bit(bad.readAllStandardError())
+                    .contains(QStringLiteral("--hub-endpoint ftp://x")));
 }
 
 } // namespace

@@ -19,7 +19,8 @@ constexpr int kWaitMs = 20000;
 
 TEST(Keychain, TheTokenGoesToTheKeychainNotToAFile) {
     ASSERT_TRUE(TokenStore::keychainAvailable()) << "this test needs a build with QtKeychain";
-    ASSERT_FALSE(qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")) << "run through with_test_keyring.sh";
+    ASSERT_FALSE(qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+        << "run through with_test_keyring.sh";
     QTemporaryDir dir;
     const QString fallback = dir.filePath(QStringLiteral("hf-token"));
     {
@@ -57,10 +58,12 @@ TEST(Keychain, TheTokenGoesToTheKeychainNotToAFile) {
 
 TEST(Keychain, SettingsKeepTheTokenInTheKeychain) {
     QTemporaryDir dir;
-    TokenStore tokens(TokenStore::Backend::KeychainOrFile, dir.filePath(QStringLiteral("hf-token")));
+    TokenStore tokens(TokenStore::Backend::KeychainOrFile,
+                      dir.filePath(QStringLiteral("hf-token")));
     const QString ini = dir.filePath(QStringLiteral("settings.ini"));
     {
-        SettingsController settings(std::make_unique<QSettings>(ini, QSettings::IniFormat), &tokens);
+        SettingsController settings(std::make_unique<QSettings>(ini, QSettings::IniFormat),
+                                    &tokens);
         settings.setTopK(7); // so that the settings file exists and can be searched
         // Set at once, before the keychain's answer to the start-up load arrives: that late
         // answer (no token yet) must not undo what the user typed.

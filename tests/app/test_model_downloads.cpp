@@ -86,16 +86,18 @@ protected:
         catalogPath = dir.filePath(QStringLiteral("catalog.json"));
         std::ofstream(catalogPath.toStdString()) << catalogJson();
 
-        settings = std::make_unique<SettingsController>(
-            std::make_unique<QSettings>(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat));
+        settings = std::make_unique<SettingsController>(std::make_unique<QSettings>(
+            dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat));
         settings->setModelsFolder(dir.filePath(QStringLiteral("models")));
         settings->setHubEndpoint(QString::fromStdString(hub.endpoint()));
         manager = std::make_unique<ModelManager>(*settings, QString(), catalogPath);
-        tester = std::make_unique<QAbstractItemModelTester>(&manager->modelList(),
-                                                            QAbstractItemModelTester::FailureReportingMode::Fatal);
+        tester = std::make_unique<QAbstractItemModelTester>(
+            &manager->modelList(), QAbstractItemModelTester::FailureReportingMode::Fatal);
         ASSERT_TRUE(manager->catalogError().isEmpty()) << manager->catalogError().toStdString();
-        QObject::connect(&manager->modelList(), &QAbstractItemModel::dataChanged, [this] { observe(); });
-        QObject::connect(&manager->modelList(), &QAbstractItemModel::modelReset, [this] { observe(); });
+        QObject::connect(&manager->modelList(), &QAbstractItemModel::dataChanged,
+                         [this] { observe(); });
+        QObject::connect(&manager->modelList(), &QAbstractItemModel::modelReset,
+                         [this] { observe(); });
     }
 
     void TearDown() override {
@@ -110,7 +112,8 @@ protected:
             << R"( "parameters": "5M", "license": "MIT", "format": "gguf", "needs_conversion": false,)"
             << R"( "files": ["*.gguf"], "download_bytes": )" << gguf.size()
             << R"(, "download_size_approximate": false, "memory_bytes": 20000000, "memory_approximate": true},)"
-            << R"({"id": ")" << kCheckpointRepo << R"(", "name": "Tiny checkpoint", "architecture": "bitnet-b1.58",)"
+            << R"({"id": ")" << kCheckpointRepo
+            << R"(", "name": "Tiny checkpoint", "architecture": "bitnet-b1.58",)"
             << R"( "parameters": "0.1M", "license": "MIT", "format": "safetensors", "needs_conversion": true,)"
             << R"( "files": ["*.json", "*.safetensors"], "download_bytes": 200000,)"
             << R"( "download_size_approximate": true, "memory_bytes": 1000000, "memory_approximate": true}]})";
@@ -132,8 +135,9 @@ protected:
     }
 
     QString folder(const QString& id) const {
-        return QDir(settings->modelsFolder()).filePath(id.section(QLatin1Char('/'), 0, 0) + QStringLiteral("--") +
-                                                       id.section(QLatin1Char('/'), 1));
+        return QDir(settings->modelsFolder())
+            .filePath(id.section(QLatin1Char('/'), 0, 0) + QStringLiteral("--") +
+                      id.section(QLatin1Char('/'), 1));
     }
 
     // The progress values seen while in `state`, in order.
@@ -148,7 +152,9 @@ protected:
     }
 
     // LFS files come from the storage server (by their hash); the GGUF repository has one.
-    std::vector<tern::testing::LoggedRequest> ggufTransfers() const { return hub.requests_to("storage"); }
+    std::vector<tern::testing::LoggedRequest> ggufTransfers() const {
+        return hub.requests_to("storage");
+    }
 
     QTemporaryDir dir;
     MockHub hub;
@@ -176,7 +182,8 @@ TEST_F(ModelDownloadTest, DownloadsAGgufWithGrowingProgressAndLoadsIt) {
     QSignalSpy failed(manager.get(), &ModelManager::failed);
     manager->download(id);
     EXPECT_EQ(entry(id).state, ModelEntry::State::Downloading);
-    ASSERT_TRUE(downloaded.wait(kWaitMs)) << "failed: " << (failed.isEmpty() ? "" : failed.first().at(0).toString().toStdString());
+    ASSERT_TRUE(downloaded.wait(kWaitMs))
+        << "failed: " << (failed.isEmpty() ? "" : failed.first().at(0).toString().toStdString());
     EXPECT_TRUE(failed.isEmpty());
 
     const std::vector<double> progress = progressIn(ModelEntry::State::Downloading);
@@ -190,12 +197,14 @@ TEST_F(ModelDownloadTest, DownloadsAGgufWithGrowingProgressAndLoadsIt) {
     EXPECT_EQ(downloaded.first().at(0).toString(), id);
     EXPECT_EQ(downloaded.first().at(1).toString(), path);
     EXPECT_EQ(fileBytes(path), gguf);
-    EXPECT_FALSE(QFile::exists(QDir(folder(id)).filePath(QStringLiteral("README.md")))); // not selected
+    EXPECT_FALSE(
+        QFile::exists(QDir(folder(id)).filePath(QStringLiteral("README.md")))); // not selected
     const ModelEntry done = entry(id);
     EXPECT_EQ(done.state, ModelEntry::State::Installed);
     EXPECT_EQ(done.path, path);
     EXPECT_EQ(done.sizeBytes, static_cast<qint64>(gguf.size()));
-    EXPECT_TRUE(manager->notice().contains(QStringLiteral("tiny.gguf"))) << manager->notice().toStdString();
+    EXPECT_TRUE(manager->notice().contains(QStringLiteral("tiny.gguf")))
+        << manager->notice().toStdString();
 
     EngineBackend engine;
     tern::engine::LoadOptions options;
@@ -213,25 +222,29 @@ TEST_F(ModelDownloadTest, DownloadsAGgufWithGrowingProgressAndLoadsIt) {
 TEST_F(ModelDownloadTest, PauseStopsTheTransferAndResumeContinuesFromTheBytesOnDisk) {
     const QString id = QString::fromLatin1(kGgufRepo);
     watched = id;
-    hub.set_chunk_delay(std::chrono::milliseconds(10)); // ~0.6 s per MB: time to pause mid-way, even on a busy machine
+    hub.set_chunk_delay(std::chrono::milliseconds(
+        10)); // ~0.6 s per MB: time to pause mid-way, even on a busy machine
     QSignalSpy downloaded(manager.get(), &ModelManager::downloaded);
     manager->download(id);
     ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).progress > 0.05; }, kWaitMs));
     manager->pause(id);
     EXPECT_EQ(entry(id).state, ModelEntry::State::Paused);
     // The first catalog entry doubles as the welcome view's recommended model: its line says so.
-    EXPECT_TRUE(manager->recommendedStatus().startsWith(QStringLiteral("Paused at"))) << manager->recommendedStatus().toStdString();
+    EXPECT_TRUE(manager->recommendedStatus().startsWith(QStringLiteral("Paused at")))
+        << manager->recommendedStatus().toStdString();
 
     // Paused means no bytes move: the .part file stops growing and the card stays paused.
     const QString part = QDir(folder(id)).filePath(QStringLiteral("tiny.gguf.part"));
     qint64 size = -1;
-    ASSERT_TRUE(QTest::qWaitFor([&] {
-        const qint64 before = QFileInfo(part).size();
-        QTest::qWait(300);
-        const qint64 after = QFileInfo(part).size();
-        size = after;
-        return before == after && after > 0;
-    }, kWaitMs));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const qint64 before = QFileInfo(part).size();
+            QTest::qWait(300);
+            const qint64 after = QFileInfo(part).size();
+            size = after;
+            return before == after && after > 0;
+        },
+        kWaitMs));
     QTest::qWait(300);
     EXPECT_EQ(QFileInfo(part).size(), size);
     EXPECT_EQ(entry(id).state, ModelEntry::State::Paused);
@@ -262,7 +275,8 @@ TEST_F(ModelDownloadTest, CancelKeepsThePartialFileForResumeAndDeleteRemovesIt) 
     ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).progress > 0.05; }, kWaitMs));
     manager->cancel(id);
     // Cancelled is not an error: the card returns to "available" without a message.
-    ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).state == ModelEntry::State::Available; }, kWaitMs));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return entry(id).state == ModelEntry::State::Available; }, kWaitMs));
     EXPECT_TRUE(entry(id).error.isEmpty());
     EXPECT_TRUE(failed.isEmpty());
     const QString finalFile = QDir(folder(id)).filePath(QStringLiteral("tiny.gguf"));
@@ -291,7 +305,8 @@ TEST_F(ModelDownloadTest, CancelKeepsThePartialFileForResumeAndDeleteRemovesIt) 
     manager->download(id);
     ASSERT_TRUE(QTest::qWaitFor([&] { return QFileInfo(part).size() > 0; }, kWaitMs));
     manager->cancel(id);
-    ASSERT_TRUE(QTest::qWaitFor([&] { return entry(id).state == ModelEntry::State::Available; }, kWaitMs));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return entry(id).state == ModelEntry::State::Available; }, kWaitMs));
     EXPECT_TRUE(manager->deleteModel(id));
     EXPECT_FALSE(QFile::exists(part));
     EXPECT_FALSE(QDir(folder(id)).exists());
@@ -331,7 +346,8 @@ TEST_F(ModelDownloadTest, ACheckpointIsConvertedAfterDownloadWithItsOwnProgress)
     QSignalSpy downloaded(manager.get(), &ModelManager::downloaded);
     QSignalSpy failed(manager.get(), &ModelManager::failed);
     manager->download(id);
-    ASSERT_TRUE(downloaded.wait(kWaitMs)) << "failed: " << (failed.isEmpty() ? "" : failed.first().at(0).toString().toStdString());
+    ASSERT_TRUE(downloaded.wait(kWaitMs))
+        << "failed: " << (failed.isEmpty() ? "" : failed.first().at(0).toString().toStdString());
 
     // Downloading, then converting: the conversion starts its own bar at 0 and ends at 1.
     const std::vector<double> converting = progressIn(ModelEntry::State::Converting);
@@ -347,7 +363,8 @@ TEST_F(ModelDownloadTest, ACheckpointIsConvertedAfterDownloadWithItsOwnProgress)
         EXPECT_NE(seen[i].state, ModelEntry::State::Installed);
     }
     for (std::size_t i = firstConverting; i < seen.size(); ++i) {
-        EXPECT_NE(seen[i].state, ModelEntry::State::Downloading) << "back to downloading at report " << i;
+        EXPECT_NE(seen[i].state, ModelEntry::State::Downloading)
+            << "back to downloading at report " << i;
     }
     const std::vector<double> downloading = progressIn(ModelEntry::State::Downloading);
     ASSERT_FALSE(downloading.empty());
