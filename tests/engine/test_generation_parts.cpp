@@ -9,6 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <string>
 #include <vector>
 
 namespace {
@@ -155,6 +160,41 @@ TEST(ThreadPool, EveryIndexOnceForAnySize) {
         });
         EXPECT_EQ(ran.load(), threads);
     }
+}
+
+// Back-to-back jobs of different sizes, as a decode step runs them: a worker still looking at one
+// job while the next is being set up must neither claim a chunk of the new job under the old
+// one's bookkeeping nor lose one. (A worker once validated a stale claim against the next job's
+// chunk count, ran a chunk twice and left the caller waiting forever for a count it had passed.)
+TEST(ThreadPool, BackToBackJobsOfChangingSizesNeverHangOrRepeat) {
+    ThreadPool pool(2);
+    auto stress = std::async(std::launch::async, [&] {
+        std::vector<std::atomic<int>> hits(64);
+        for (int job = 0; job < 200000; ++job) {
+            const std::size_t n = 1 + static_cast<std::size_t>((job * 7919) % 40);
+            for (std::size_t i = 0; i < n; ++i) {
+                hits[i].store(0, std::memory_order_relaxed);
+            }
+            pool.parallel_for(n, 1, [&](std::size_t b, std::size_t e) {
+                for (std::size_t i = b; i < e; ++i) {
+                    hits[i].fetch_add(1, std::memory_order_relaxed);
+                }
+            });
+            for (std::size_t i = 0; i < n; ++i) {
+                if (hits[i].load() != 1) {
+                    return "job " + std::to_string(job) + ": index " + std::to_string(i) + " ran " +
+                           std::to_string(hits[i].load()) + " times";
+                }
+            }
+        }
+        return std::string();
+    });
+    if (stress.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+        // The pool is stuck and its threads cannot be joined: report and leave at once.
+        std::fprintf(stderr, "ThreadPool hung: a job never completed\n");
+        std::_Exit(1);
+    }
+    EXPECT_EQ(stress.get(), "");
 }
 
 } // namespace

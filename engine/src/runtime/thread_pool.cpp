@@ -46,13 +46,14 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::claim_chunks(std::uint32_t generation) {
     for (;;) {
         std::uint64_t c = claim_.load(std::memory_order_acquire);
-        if (static_cast<std::uint32_t>(c >> 32) != generation ||
-            static_cast<std::size_t>(c & 0xFFFFFFFFu) >= job_chunks_) {
+        const auto next = static_cast<std::size_t>(c & 0xFFFFu);
+        const auto chunks = static_cast<std::size_t>((c >> 16) & 0xFFFFu);
+        if (static_cast<std::uint32_t>(c >> 32) != generation || next >= chunks) {
             return;
         }
         if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) {
             // While this chunk is unfinished the job cannot end, so job_ is this job's.
-            (*job_)(static_cast<std::size_t>(c & 0xFFFFFFFFu));
+            (*job_)(next);
             done_.fetch_add(1, std::memory_order_acq_rel);
         }
     }
@@ -81,17 +82,18 @@ void ThreadPool::worker_loop() {
 }
 
 void ThreadPool::execute(std::size_t chunks, const std::function<void(std::size_t)>& chunk) {
-    if (threads_ == 1 || chunks <= 1) {
+    // (More chunks than the claim word can count would need over 16,000 threads: run them here.)
+    if (threads_ == 1 || chunks <= 1 || chunks > kMaxChunks) {
         for (std::size_t c = 0; c < chunks; ++c) {
             chunk(c);
         }
         return;
     }
     job_ = &chunk;
-    job_chunks_ = chunks;
     done_.store(0, std::memory_order_relaxed);
     const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
-    claim_.store(static_cast<std::uint64_t>(generation) << 32, std::memory_order_release);
+    claim_.store(static_cast<std::uint64_t>(generation) << 32 | static_cast<std::uint64_t>(chunks) << 16,
+                 std::memory_order_release);
     generation_.store(generation, std::memory_order_release);
     generation_.notify_all();
     claim_chunks(generation);

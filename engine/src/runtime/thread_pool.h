@@ -40,12 +40,16 @@ private:
     void claim_chunks(std::uint32_t generation);
     void worker_loop();
 
+    static constexpr std::size_t kMaxChunks = 0xFFFF;
+
     int threads_;
     std::vector<std::thread> workers_;
     // The current job: valid while a claimed chunk of it is unfinished.
     const std::function<void(std::size_t)>* job_ = nullptr;
-    std::size_t job_chunks_ = 0;
-    std::atomic<std::uint64_t> claim_{0};     // generation << 32 | next chunk
+    // generation << 32 | chunk count << 16 | next chunk. The count travels with the generation in
+    // one word, so a worker still holding an old value can only ever claim against the job that
+    // value belongs to (and its claim then fails: the word has moved on).
+    std::atomic<std::uint64_t> claim_{0};
     std::atomic<std::size_t> done_{0};        // chunks finished
     std::atomic<std::uint32_t> generation_{0};
     std::atomic<bool> stop_{false};
