@@ -52,41 +52,12 @@ void GitBlobId::compress(const std::uint8_t* block) {
 }
 
 void GitBlobId::update(const void* data, std::size_t size) {
-    const auto* bytes = static_cast<const std::uint8_t*>(data);
-    total_bytes_ += size;
-    while (size > 0) {
-        const std::size_t take = std::min(size, buffer_.size() - buffered_);
-        std::copy(bytes, bytes + take, buffer_.begin() + static_cast<std::ptrdiff_t>(buffered_));
-        buffered_ += take;
-        bytes += take;
-        size -= take;
-        if (buffered_ == buffer_.size()) {
-            compress(buffer_.data());
-            buffered_ = 0;
-        }
-    }
+    blocks_.update(data, size, [this](const std::uint8_t* block) { compress(block); });
 }
 
 std::string GitBlobId::hex_digest() {
-    const std::uint64_t bit_length = total_bytes_ * 8;
-    const std::uint8_t one_bit = 0x80, zero = 0;
-    update(&one_bit, 1);
-    while (buffered_ != 56) {
-        update(&zero, 1);
-    }
-    std::uint8_t length_bytes[8];
-    for (int i = 0; i < 8; ++i) {
-        length_bytes[i] = static_cast<std::uint8_t>(bit_length >> (56 - 8 * i));
-    }
-    update(length_bytes, 8);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (const std::uint32_t word : state_) {
-        for (int shift = 28; shift >= 0; shift -= 4) {
-            out += kHex[(word >> shift) & 0xf];
-        }
-    }
-    return out;
+    blocks_.finish([this](const std::uint8_t* block) { compress(block); });
+    return detail::hex_words(state_);
 }
 
 std::string git_blob_id(std::string_view content) {

@@ -70,50 +70,12 @@ void Sha256::compress(const std::uint8_t* block) {
 }
 
 void Sha256::update(const void* data, std::size_t size) {
-    const auto* bytes = static_cast<const std::uint8_t*>(data);
-    total_bytes_ += size;
-    if (buffered_ > 0) {
-        const std::size_t take = std::min(size, buffer_.size() - buffered_);
-        std::copy(bytes, bytes + take, buffer_.begin() + static_cast<std::ptrdiff_t>(buffered_));
-        buffered_ += take;
-        bytes += take;
-        size -= take;
-        if (buffered_ < buffer_.size()) {
-            return;
-        }
-        compress(buffer_.data());
-        buffered_ = 0;
-    }
-    while (size >= 64) {
-        compress(bytes);
-        bytes += 64;
-        size -= 64;
-    }
-    std::copy(bytes, bytes + size, buffer_.begin());
-    buffered_ = size;
+    blocks_.update(data, size, [this](const std::uint8_t* block) { compress(block); });
 }
 
 std::string Sha256::hex_digest() {
-    const std::uint64_t bit_length = total_bytes_ * 8;
-    const std::uint8_t one_bit = 0x80;
-    update(&one_bit, 1);
-    const std::uint8_t zero = 0;
-    while (buffered_ != 56) {
-        update(&zero, 1);
-    }
-    std::uint8_t length_bytes[8];
-    for (int i = 0; i < 8; ++i) {
-        length_bytes[i] = static_cast<std::uint8_t>(bit_length >> (56 - 8 * i));
-    }
-    update(length_bytes, 8);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(64);
-    for (const std::uint32_t word : state_) {
-        for (int shift = 28; shift >= 0; shift -= 4) {
-            out += kHex[(word >> shift) & 0xf];
-        }
-    }
+    blocks_.finish([this](const std::uint8_t* block) { compress(block); });
+    std::string out = detail::hex_words(state_);
     *this = Sha256();
     return out;
 }

@@ -4,6 +4,8 @@
 // truncation; files that matter for safety (the weights) are LFS files checked with SHA-256.
 #pragma once
 
+#include "tern/downloader/detail/md_blocks.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -21,9 +23,7 @@ public:
 private:
     void compress(const std::uint8_t* block);
     std::array<std::uint32_t, 5> state_{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    std::array<std::uint8_t, 64> buffer_{};
-    std::size_t buffered_ = 0;
-    std::uint64_t total_bytes_ = 0;
+    detail::MdBlocks blocks_;
 };
 
 std::string git_blob_id(std::string_view content);

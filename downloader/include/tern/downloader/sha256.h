@@ -4,6 +4,8 @@
 // whose headers differ across Windows/macOS/Linux; a few hundred MB/s is far above home bandwidth.
 #pragma once
 
+#include "tern/downloader/detail/md_blocks.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -24,9 +26,7 @@ public:
 private:
     void compress(const std::uint8_t* block);
     std::array<std::uint32_t, 8> state_{};
-    std::array<std::uint8_t, 64> buffer_{};
-    std::size_t buffered_ = 0;
-    std::uint64_t total_bytes_ = 0;
+    detail::MdBlocks blocks_;
 };
 
 std::string sha256_hex(std::string_view data);
