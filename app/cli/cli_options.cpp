@@ -2,6 +2,8 @@
 
 #include "command.h"
 
+#include "tern/engine/data_paths.h"
+
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -175,6 +177,23 @@ void print_turn_stats(const engine::TurnStats& st) {
                  st.prompt_tokens, st.reused_tokens, st.prompt_tokens_per_second, st.generated_tokens,
                  st.generation_tokens_per_second, st.time_to_first_token,
                  static_cast<double>(st.peak_resident_bytes) / 1e6, reason);
+}
+
+bool ModelFlags::parse(ArgReader& in) {
+    if (in.is("-m", "--model")) {
+        path = in.value();
+    } else if (in.is("-t", "--threads")) {
+        load.threads = in.int_value(1, 1024);
+    } else if (in.is("--q8-head")) {
+        load.requantize_output_to_q8_0 = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string ModelFlags::path_or_demo() const {
+    return path.empty() ? engine::default_model_path().string() : path;
 }
 
 std::shared_ptr<engine::Model> load_model(const std::string& path, const engine::LoadOptions& options,

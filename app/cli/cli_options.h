@@ -1,5 +1,5 @@
 // Small helpers shared by the model subcommands of tern-cli: flag parsing with errors a user can
-// act on, token-list parsing, and the flags every model command accepts (-m, -t, -c).
+// act on, token-list parsing, and the model flags of the model commands (-m, -t, --q8-head).
 #pragma once
 
 #include "tern/engine/engine.h"
@@ -55,6 +55,17 @@ extern const char* const kGenerationHelp;
 // Prints the turn's figures to stderr.
 void print_turn_stats(const engine::TurnStats& stats);
 engine::GenerateOptions default_generation_options();
+
+// The model flags of run, chat, perplexity and logits: -m/--model, -t/--threads and --q8-head.
+// (-c differs: the context for run and chat, the scoring window for perplexity.)
+struct ModelFlags {
+    std::string path;
+    engine::LoadOptions load;
+    // Takes the current flag if it is one of the above; false otherwise.
+    bool parse(ArgReader& in);
+    // The chosen file, or the built-in demo model (tern/engine/data_paths.h) when none was given.
+    std::string path_or_demo() const;
+};
 
 // Loads a model, printing a one-line summary to stderr.
 std::shared_ptr<engine::Model> load_model(const std::string& path, const engine::LoadOptions& options,

@@ -2,7 +2,6 @@
 #include "cli_options.h"
 #include "command.h"
 
-#include "tern/engine/data_paths.h"
 
 #include "tern/engine/chat_template.h"
 #include "tern/engine/tokenizer.h"
@@ -44,38 +43,31 @@ extern "C" void tern_chat_on_interrupt(int) {
 int run_chat(std::span<char* const> args) {
     try {
         ArgReader in("chat", args);
-        std::string model_path, system_prompt, template_override;
-        engine::LoadOptions load;
+        std::string system_prompt, template_override;
+        ModelFlags flags;
         engine::GenerateOptions gen = default_generation_options();
         gen.max_tokens = -1;
         while (in.next()) {
             if (in.is("-h", "--help")) {
                 std::printf("%s%s", kHelp, kGenerationHelp);
                 return kExitOk;
-            } else if (in.is("-m", "--model")) {
-                model_path = in.value();
+            } else if (flags.parse(in)) {
             } else if (in.is("--system")) {
                 system_prompt = in.value();
             } else if (in.is("--template")) {
                 template_override = in.value();
-            } else if (in.is("-t", "--threads")) {
-                load.threads = in.int_value(1, 1024);
             } else if (in.is("-c", "--ctx")) {
-                load.context_length = in.int_value(1, 1 << 24);
-            } else if (in.is("--q8-head")) {
-                load.requantize_output_to_q8_0 = true;
+                flags.load.context_length = in.int_value(1, 1 << 24);
             } else if (!parse_generation_flag(in, gen)) {
                 in.unknown();
             }
         }
-        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
-        if (model_path.empty()) model_path = engine::default_model_path().string();
         try {
             engine::check_sampling_params(gen.sampling);
         } catch (const engine::Error& e) {
             throw UsageError{e.what()};
         }
-        auto model = load_model(model_path, load);
+        auto model = load_model(flags.path_or_demo(), flags.load);
         const auto& tok = model->tokenizer();
         const auto chat_template =
             engine::ChatTemplate::for_model(model->chat_template(), model->info().architecture, &tok,

@@ -2,7 +2,6 @@
 #include "cli_options.h"
 #include "command.h"
 
-#include "tern/engine/data_paths.h"
 
 #include <cstdio>
 #include <fstream>
@@ -29,37 +28,31 @@ constexpr const char* kHelp =
 int run_logits(std::span<char* const> args) {
     try {
         ArgReader in("logits", args);
-        std::string model_path, output;
+        std::string output;
         std::vector<engine::Token> tokens;
-        engine::LoadOptions load;
+        ModelFlags flags;
         while (in.next()) {
             if (in.is("-h", "--help")) {
                 std::printf("%s", kHelp);
                 return kExitOk;
-            } else if (in.is("-m", "--model")) {
-                model_path = in.value();
+            } else if (flags.parse(in)) {
             } else if (in.is("--tokens")) {
                 tokens = parse_token_list(in.value(), "--tokens");
             } else if (in.is("--tokens-file")) {
                 tokens = read_token_file(in.value());
             } else if (in.is("-o", "--output")) {
                 output = in.value();
-            } else if (in.is("-t", "--threads")) {
-                load.threads = in.int_value(1, 1024);
-            } else if (in.is("--q8-head")) {
-                load.requantize_output_to_q8_0 = true;
             } else {
                 in.unknown();
             }
         }
-        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
-        if (model_path.empty()) model_path = engine::default_model_path().string();
         if (tokens.empty()) throw UsageError{"--tokens or --tokens-file is required"};
         if (output.empty()) throw UsageError{"-o OUT is required"};
-        auto model = load_model(model_path, load, true);
+        const std::string model_path = flags.path_or_demo();
+        auto model = load_model(model_path, flags.load, true);
         if (static_cast<int>(tokens.size()) > model->info().context_length) {
-            load.context_length = std::min<int>(static_cast<int>(tokens.size()), model->info().train_context_length);
-            model = load_model(model_path, load, true);
+            flags.load.context_length = std::min<int>(static_cast<int>(tokens.size()), model->info().train_context_length);
+            model = load_model(model_path, flags.load, true);
         }
         engine::Session session(model);
         std::ofstream out(output, std::ios::binary);

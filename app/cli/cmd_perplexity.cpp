@@ -2,7 +2,6 @@
 #include "cli_options.h"
 #include "command.h"
 
-#include "tern/engine/data_paths.h"
 #include "tern/engine/tokenizer.h"
 
 #include <chrono>
@@ -33,16 +32,15 @@ constexpr const char* kHelp =
 int run_perplexity(std::span<char* const> args) {
     try {
         ArgReader in("perplexity", args);
-        std::string model_path, text_path, tokens_path;
+        std::string text_path, tokens_path;
         int window = 512;
         int max_chunks = 0;
-        engine::LoadOptions load;
+        ModelFlags flags;
         while (in.next()) {
             if (in.is("-h", "--help")) {
                 std::printf("%s", kHelp);
                 return kExitOk;
-            } else if (in.is("-m", "--model")) {
-                model_path = in.value();
+            } else if (flags.parse(in)) {
             } else if (in.is("-f", "--file")) {
                 text_path = in.value();
             } else if (in.is("--tokens")) {
@@ -51,25 +49,20 @@ int run_perplexity(std::span<char* const> args) {
                 window = in.int_value(2, 1 << 20);
             } else if (in.is("--chunks")) {
                 max_chunks = in.int_value(1, 1 << 30);
-            } else if (in.is("-t", "--threads")) {
-                load.threads = in.int_value(1, 1024);
-            } else if (in.is("--q8-head")) {
-                load.requantize_output_to_q8_0 = true;
             } else {
                 in.unknown();
             }
         }
-        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
-        if (model_path.empty()) model_path = engine::default_model_path().string();
         if (text_path.empty() == tokens_path.empty()) throw UsageError{"give exactly one of -f TEXT and --tokens FILE"};
-        auto model = load_model(model_path, load);
+        const std::string model_path = flags.path_or_demo();
+        auto model = load_model(model_path, flags.load);
         if (window > model->info().train_context_length) {
             throw UsageError{"-c " + std::to_string(window) + " exceeds the model's context of " +
                              std::to_string(model->info().train_context_length)};
         }
         if (window > model->info().context_length) {
-            load.context_length = window;
-            model = load_model(model_path, load, true);
+            flags.load.context_length = window;
+            model = load_model(model_path, flags.load, true);
         }
         std::vector<engine::Token> tokens;
         if (!tokens_path.empty()) {

@@ -2,7 +2,6 @@
 #include "cli_options.h"
 #include "command.h"
 
-#include "tern/engine/data_paths.h"
 
 #include "tern/engine/tokenizer.h"
 
@@ -39,17 +38,16 @@ extern "C" void tern_run_on_interrupt(int) {
 int run_run(std::span<char* const> args) {
     try {
         ArgReader in("run", args);
-        std::string model_path, prompt, prompt_file;
+        std::string prompt, prompt_file;
         std::vector<engine::Token> tokens;
         bool have_prompt = false;
-        engine::LoadOptions load;
+        ModelFlags flags;
         engine::GenerateOptions gen = default_generation_options();
         while (in.next()) {
             if (in.is("-h", "--help")) {
                 std::printf("%s%s", kHelp, kGenerationHelp);
                 return kExitOk;
-            } else if (in.is("-m", "--model")) {
-                model_path = in.value();
+            } else if (flags.parse(in)) {
             } else if (in.is("-p", "--prompt")) {
                 prompt = in.value();
                 have_prompt = true;
@@ -57,20 +55,14 @@ int run_run(std::span<char* const> args) {
                 prompt_file = in.value();
             } else if (in.is("--tokens")) {
                 tokens = parse_token_list(in.value(), "--tokens");
-            } else if (in.is("-t", "--threads")) {
-                load.threads = in.int_value(1, 1024);
             } else if (in.is("-c", "--ctx")) {
-                load.context_length = in.int_value(1, 1 << 24);
+                flags.load.context_length = in.int_value(1, 1 << 24);
             } else if (in.is("--ignore-eos")) {
                 gen.ignore_eos = true;
-            } else if (in.is("--q8-head")) {
-                load.requantize_output_to_q8_0 = true;
             } else if (!parse_generation_flag(in, gen)) {
                 in.unknown();
             }
         }
-        // No model chosen: the built-in demo model (see tern/engine/data_paths.h).
-        if (model_path.empty()) model_path = engine::default_model_path().string();
         const int sources = (have_prompt ? 1 : 0) + (prompt_file.empty() ? 0 : 1) + (tokens.empty() ? 0 : 1);
         if (sources != 1) throw UsageError{"give exactly one of -p TEXT, -f FILE and --tokens LIST"};
         if (!prompt_file.empty()) {
@@ -81,7 +73,7 @@ int run_run(std::span<char* const> args) {
         } catch (const engine::Error& e) {
             throw UsageError{e.what()};
         }
-        auto model = load_model(model_path, load);
+        auto model = load_model(flags.path_or_demo(), flags.load);
         if (tokens.empty()) {
             const auto& tok = model->tokenizer();
             tokens = tok.encode(prompt, tok.bos() >= 0, false);
